@@ -1,0 +1,51 @@
+# banli — every set-up step is here; a fresh clone needs only `make demo` or `make test`.
+SHELL := /bin/bash
+# Python 3.12+ (Django 6 needs it): python3.12/3.13 on PATH, else the pyenv builds of this image.
+PYTHON ?= $(shell for p in python3.13 python3.12 /root/.pyenv/versions/3.13*/bin/python /root/.pyenv/versions/3.12*/bin/python; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
+UV := .tools/bin/uv
+UV_VERSION := 0.13.9
+RUN := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install demo serve test test-postgres check fmt bench clean
+
+$(UV):
+	@test -n "$(PYTHON)" || { echo "需要 Python 3.12 或更高版本 (Python 3.12+ is required)"; exit 1; }
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# Install the locked dependencies into .venv (fast when nothing changed).
+install: $(UV)
+	UV_PROJECT_ENVIRONMENT=.venv $(UV) sync --frozen --quiet --python $(PYTHON)
+
+# Install, create the SQLite database, load the demo city (示例市) and serve it on http://127.0.0.1:8000.
+demo: install
+	$(RUN) manage.py migrate --noinput
+	$(RUN) manage.py load_demo
+	$(RUN) manage.py runserver $(HOST):$(PORT)
+
+serve: install
+	$(RUN) manage.py migrate --noinput
+	$(RUN) manage.py runserver $(HOST):$(PORT)
+
+# The whole suite; on SQLite unless DATABASE_URL says otherwise.
+test: install
+	$(RUN) -m pytest -n 2 $(PYTEST_ARGS)
+
+test-postgres: install
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/banli $(RUN) -m pytest -n 2 $(PYTEST_ARGS)
+
+check: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy .
+	$(RUN) manage.py makemigrations --check --dry-run
+
+fmt: install
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+clean:
+	rm -rf .venv .tools db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,182 @@
+"""Small helpers every API module uses: JSON responses, body parsing, paging, idempotency."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import pydantic
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from lib.errors import DomainError, InvalidInput, RuleViolation
+
+from .models import IdempotencyRecord
+
+T = TypeVar("T", bound=pydantic.BaseModel)
+
+MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 20
+
+
+def json_response(data: Any, status: int = 200) -> HttpResponse:
+    """Return JSON with Chinese text as is (not escaped to \\uXXXX)."""
+    body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return HttpResponse(body, status=status, content_type="application/json; charset=utf-8")
+
+
+def error_response(error: DomainError) -> HttpResponse:
+    return json_response(
+        {"error": {"code": error.code, "message": error.message, "details": error.details}}, status=error.status
+    )
+
+
+FIELD_MESSAGES = {
+    "missing": "此项为必填项",
+    "string_too_long": "内容过长",
+    "string_too_short": "内容不能为空",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "list_type": "应为列表",
+    "string_type": "应为文本",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "extra_forbidden": "不认识的字段",
+    "greater_than": "数值过小",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+    "too_short": "至少需要一项",
+    "too_long": "项数过多",
+}
+
+
+def validation_error(exc: pydantic.ValidationError) -> InvalidInput:
+    fields = {}
+    for err in exc.errors():
+        name = ".".join(str(p) for p in err["loc"]) or "body"
+        fields[name] = FIELD_MESSAGES.get(err["type"], "格式不正确")
+    summary = "；".join(f"{k}：{v}" for k, v in fields.items())
+    return InvalidInput(f"请求内容不正确：{summary}", details={"fields": fields})
+
+
+def parse_body(request: HttpRequest, schema: type[T]) -> T:
+    """Parse and validate the JSON body; anything malformed is a 400 with a Chinese message."""
+    raw = request.body or b"{}"
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput("请求内容不是合法的 JSON。") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput("请求内容应为 JSON 对象。")
+    try:
+        return schema.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise validation_error(exc) from exc
+
+
+def page_params(page: int | None, page_size: int | None) -> tuple[int, int]:
+    page = 1 if page is None else page
+    page_size = DEFAULT_PAGE_SIZE if page_size is None else page_size
+    if page < 1:
+        raise InvalidInput("page 应为从 1 开始的页码。", details={"fields": {"page": "数值过小"}})
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"page_size 应在 1 到 {MAX_PAGE_SIZE} 之间。", details={"fields": {"page_size": "超出范围"}})
+    return page, page_size
+
+
+def paginate(
+    qs: QuerySet[Any], page: int | None, page_size: int | None, shape: Callable[[list[Any]], list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """Return one page as ``{items, total, page, page_size}``; ``shape`` turns the rows into JSON."""
+    page, page_size = page_params(page, page_size)
+    total = qs.count()
+    start = (page - 1) * page_size
+    rows = list(qs[start : start + page_size])
+    return {"items": shape(rows), "total": total, "page": page, "page_size": page_size}
+
+
+def _fingerprint(request: HttpRequest) -> str:
+    h = hashlib.sha256()
+    h.update(request.method.encode() if request.method else b"")
+    h.update(request.path.encode())
+    h.update(request.body or b"")
+    return h.hexdigest()
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> HttpResponse:
+    if record.fingerprint != fingerprint:
+        return error_response(
+            RuleViolation("idempotency_key_reused", "该 Idempotency-Key 已用于另一请求，请使用新的键。")
+        )
+    return json_response(record.body, status=record.status)
+
+
+def idempotent(request: HttpRequest, run: Callable[[], HttpResponse]) -> HttpResponse:
+    """Run a write once per ``Idempotency-Key``; a retry replays the first response.
+
+    The record is inserted first, inside the same transaction as the write: a concurrent retry blocks on
+    the unique key until the first commits, then replays it instead of acting twice.
+    """
+    key = request.headers.get("Idempotency-Key")
+    user = request.auth  # type: ignore[attr-defined]
+    if not key:
+        return run()
+    if len(key) > 200:
+        return error_response(InvalidInput("Idempotency-Key 过长（最多 200 个字符）。"))
+    fingerprint = _fingerprint(request)
+    existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+    if existing is not None:
+        return _replay(existing, fingerprint)
+    try:
+        with transaction.atomic():
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(user=user, key=key, fingerprint=fingerprint)
+            response = run()
+            if response.status_code >= 400:
+                # An error changes nothing; let the retry try again instead of replaying the error.
+                transaction.set_rollback(True)
+                return response
+            record.status = response.status_code
+            record.body = json.loads(response.content)
+            record.save(update_fields=["status", "body"])
+            return response
+    except IntegrityError:
+        return _replay(IdempotencyRecord.objects.get(user=user, key=key), fingerprint)
+
+
+def body_doc(schema: type[pydantic.BaseModel]) -> dict[str, Any]:
+    """Describe a request body in the OpenAPI document (bodies are parsed in the view, after access checks)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _inline_refs(schema.model_json_schema())}},
+        }
+    }
+
+
+def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    defs = schema.pop("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return walk(dict(defs[ref.removeprefix("#/$defs/")]))
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    result: dict[str, Any] = walk(schema)
+    return result

@@ -1,0 +1,68 @@
+"""The v1 API: one NinjaAPI, routers from each domain app, errors shaped once (api.md)."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+from handling.api import public_router
+from handling.api import router as handling_router
+from lib.errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from organisation.api import router as organisation_router
+from proposals.api import router as proposals_router
+from reports.api import router as reports_router
+from workcalendar.api import router as calendar_router
+
+from .auth import AUTH
+from .http import error_response
+
+api = NinjaAPI(
+    title="banli 政协提案办理系统 API",
+    version="1",
+    description="政协提案交办、办理、答复、反馈、督办的接口。见 docs/api.md 与 shared/spec/api.md。",
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+api.add_router("", organisation_router)
+api.add_router("", proposals_router)
+api.add_router("", handling_router)
+api.add_router("", public_router)
+api.add_router("", reports_router)
+api.add_router("", calendar_router)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return error_response(exc)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(Unauthenticated("未登录或令牌无效，请先获取令牌。"))
+
+
+@api.exception_handler(AuthorizationError)
+def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(Forbidden("无权进行此项操作。"))
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields = {".".join(str(p) for p in e.get("loc", ())[1:]) or "query": e.get("msg", "") for e in exc.errors}
+    return error_response(InvalidInput("请求参数不正确：" + "、".join(fields), details={"fields": fields}))
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(NotFound("请求的对象不存在。"))
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 413:
+        return error_response(DomainError("请求内容过大（最多 5 MiB）。", code="too_large", details={}))
+    return error_response(InvalidInput(str(exc)))

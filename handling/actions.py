@@ -1,0 +1,739 @@
+"""Every change to an assignment goes through one function here.
+
+Each function: lock the proposal and the assignment, check role and unit (403), state (409) and the
+domain's rules (422), apply the change, write the history event in the same transaction, and leave
+notifications to ``transaction.on_commit``. The API and the web pages call these and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from history.recording import record_event
+from lib.errors import Forbidden, InvalidInput, InvalidTransition, RuleViolation
+from organisation.models import DEPT_ROLES, Department, Role, User
+from proposals.models import Proposal, Proposer
+from workcalendar.counting import WorkCalendar, load_calendar
+
+from . import deadlines
+from .models import (
+    Assignment,
+    CoOpinion,
+    Contact,
+    ContactStage,
+    Decision,
+    ExtensionRequest,
+    Feedback,
+    FollowUpItem,
+    HandlingForm,
+    Rating,
+    Reminder,
+    Reply,
+    ReplyDecision,
+    ReplyMeeting,
+    ReturnRequest,
+    SecondFeedback,
+    SelfCheck,
+)
+from .permissions import acts_for_jurisdiction, require_can_act, require_role
+from .states import (
+    PREVIOUS,
+    TRANSITIONS,
+    AssignmentRole,
+    State,
+    allowed_actions,
+    derive_proposal_status,
+    is_open_for,
+)
+
+S = State
+
+
+# ---------------------------------------------------------------------------------------------------
+# Plumbing shared by every action
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def _lock(assignment: Assignment) -> Assignment:
+    """Lock the proposal, then the assignment (always in that order), and return a fresh copy.
+
+    Locking the proposal serialises every action on it, so that its derived status is computed from
+    committed states and concurrent requests never lose or duplicate an event.
+    """
+    Proposal.objects.select_for_update().filter(pk=assignment.proposal_id).values_list("pk").get()
+    return (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("proposal", "proposal__jurisdiction", "department")
+        .get(pk=assignment.pk)
+    )
+
+
+def _require_state(action: str, a: Assignment) -> None:
+    if not is_open_for(action, a.state, a.role):
+        raise InvalidTransition(
+            f"当前状态（{State(a.state).label}）不能进行此项操作。",
+            details={"state": a.state, "allowed_actions": allowed_actions(a.state, a.role)},
+        )
+
+
+def _begin(actor: User, action: str, assignment: Assignment) -> Assignment:
+    a = _lock(assignment)
+    require_can_act(actor, action, a)
+    _require_state(action, a)
+    return a
+
+
+def _watch_on(a: Assignment) -> date | None:
+    """Return the deadline the traffic light follows, or None when nothing is left to watch."""
+    if a.role == AssignmentRole.CO:
+        return a.co_opinion_due if a.state in (S.PENDING, S.RECEIVED, S.RETURN_REQUESTED) else None
+    if a.state in (S.WITHDRAWN, S.REPLIED, S.CLOSED):
+        return None
+    return a.due_on
+
+
+def _save(a: Assignment, *fields: str) -> None:
+    a.watch_on = _watch_on(a)
+    a.save(update_fields=[*fields, "watch_on"])
+
+
+def _refresh_proposal_status(proposal: Proposal) -> None:
+    lead_states = list(
+        Assignment.objects.filter(proposal=proposal, role=AssignmentRole.LEAD).values_list("state", flat=True)
+    )
+    status = derive_proposal_status(lead_states)
+    if status != proposal.status:
+        proposal.status = status
+        proposal.save(update_fields=["status"])
+
+
+def _move(
+    a: Assignment, to_state: str, *, actor: User | None, action: str, data: dict[str, Any], fields: Sequence[str] = ()
+) -> Assignment:
+    """Move the assignment to its next state, save, and write the event."""
+    from_state = a.state
+    a.state = to_state
+    _save(a, "state", *fields)
+    record_event(a.proposal, action, actor=actor, assignment=a, from_state=from_state, to_state=to_state, data=data)
+    _refresh_proposal_status(a.proposal)
+    return a
+
+
+def _record(a: Assignment, *, actor: User | None, action: str, data: dict[str, Any]) -> None:
+    """Write an event that does not change the state."""
+    record_event(a.proposal, action, actor=actor, assignment=a, from_state=a.state, to_state=a.state, data=data)
+
+
+def _not_future(d: date, field: str) -> None:
+    if d > today():
+        raise RuleViolation("date_in_future", f"{field}不能晚于今天。", details={"field": field})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Assignment (交办)
+
+
+@dataclass(frozen=True)
+class UnitAssignment:
+    department: Department
+    role: str
+
+
+def _new_assignment(
+    proposal: Proposal, unit: UnitAssignment, assigned_on: date, *, actor: User | None, cal: WorkCalendar
+) -> Assignment:
+    d = deadlines.for_assignment(assigned_on, proposal.jurisdiction.time_rules, cal)
+    a = Assignment(
+        proposal=proposal,
+        department=unit.department,
+        role=unit.role,
+        state=S.PENDING,
+        year=proposal.year,
+        assigned_on=assigned_on,
+        assigned_by=actor,
+        due_on=d.due_on,
+        max_due_on=d.max_due_on,
+        return_deadline=d.return_deadline,
+        co_opinion_due=d.co_opinion_due if unit.role == AssignmentRole.CO else None,
+    )
+    a.watch_on = _watch_on(a)
+    a.save()
+    data: dict[str, Any] = {"department_id": unit.department.pk, "department": unit.department.name, "role": unit.role}
+    data["due_on"] = a.due_on.isoformat()
+    warning = cal.warning_for(assigned_on, a.due_on, a.max_due_on)
+    if warning:
+        data["calendar_warning"] = warning
+    record_event(proposal, "assign", actor=actor, assignment=a, from_state="", to_state=S.PENDING, data=data)
+    return a
+
+
+def _check_units(proposal: Proposal, units: Sequence[UnitAssignment]) -> None:
+    allowed = set(proposal.jurisdiction.descendant_ids())
+    seen: set[int] = set()
+    active = set(
+        Assignment.objects.filter(proposal=proposal).exclude(state=S.WITHDRAWN).values_list("department_id", flat=True)
+    )
+    for unit in units:
+        if unit.role not in AssignmentRole.values:
+            raise InvalidInput("办理方式只能是主办（lead）或协办（co）。")
+        if unit.department.jurisdiction_id not in allowed or not unit.department.is_active:
+            raise InvalidInput(f"{unit.department.name}不是本辖区的承办单位。")
+        if unit.department.pk in seen or unit.department.pk in active:
+            raise InvalidInput(f"{unit.department.name}已承办此提案，不能重复交办。")
+        seen.add(unit.department.pk)
+
+
+@transaction.atomic
+def assign(
+    proposal: Proposal, units: Sequence[UnitAssignment], *, actor: User, assigned_on: date | None = None
+) -> list[Assignment]:
+    """Assign the proposal to one or more units (交办); a unit's clock starts on its assignment date."""
+    proposal = Proposal.objects.select_for_update().select_related("jurisdiction").get(pk=proposal.pk)
+    require_role(actor, Role.OFFICE_STAFF)
+    if not actor.is_superuser and not acts_for_jurisdiction(actor, proposal):
+        raise Forbidden("只能交办本辖区的提案。")
+    if not units:
+        raise InvalidInput("请至少指定一个承办单位。")
+    _check_units(proposal, units)
+    has_lead = any(u.role == AssignmentRole.LEAD for u in units) or (
+        Assignment.objects.filter(proposal=proposal, role=AssignmentRole.LEAD).exclude(state=S.WITHDRAWN).exists()
+    )
+    if not has_lead:
+        raise InvalidInput("交办后提案必须至少有一个主办单位。")
+    assigned_on = assigned_on or today()
+    _not_future(assigned_on, "交办日期")
+    cal = load_calendar()
+    created = [_new_assignment(proposal, u, assigned_on, actor=actor, cal=cal) for u in units]
+    _refresh_proposal_status(proposal)
+    return created
+
+
+# ---------------------------------------------------------------------------------------------------
+# Receipt and returns (签收、退回)
+
+
+@transaction.atomic
+def receive(assignment: Assignment, *, actor: User) -> Assignment:
+    a = _begin(actor, "receive", assignment)
+    a.received_on = today()
+    return _move(a, S.RECEIVED, actor=actor, action="receive", data={}, fields=["received_on"])
+
+
+@transaction.atomic
+def request_return(assignment: Assignment, *, actor: User, reason: str) -> Assignment:
+    a = _begin(actor, "request_return", assignment)
+    if today() > a.return_deadline:
+        raise RuleViolation(
+            "return_window_closed",
+            f"退回期限（{a.return_deadline:%Y年%m月%d日}）已过，不能再申请退回；如确需调整请与督查室联系。",
+            details={"return_deadline": a.return_deadline.isoformat()},
+        )
+    ReturnRequest.objects.create(assignment=a, reason=reason, from_state=a.state, requested_by=actor)
+    a.state_before_return = a.state
+    return _move(a, S.RETURN_REQUESTED, actor=actor, action="request_return", data={"reason": reason},
+                 fields=["state_before_return"])  # fmt: skip
+
+
+@transaction.atomic
+def decide_return(
+    assignment: Assignment,
+    *,
+    actor: User,
+    approve: bool,
+    comment: str = "",
+    reassign: Sequence[UnitAssignment] = (),
+) -> Assignment:
+    """Approve or reject a return; an approved return may hand the proposal to other units at once."""
+    a = _begin(actor, "decide_return", assignment)
+    if reassign and not approve:
+        raise InvalidInput("未同意退回时不能改派承办单位。")
+    request = a.return_requests.filter(decision=Decision.PENDING).latest("pk")
+    request.decision = Decision.APPROVED if approve else Decision.REJECTED
+    request.comment = comment
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.save(update_fields=["decision", "comment", "decided_by", "decided_at"])
+    data: dict[str, Any] = {"approve": approve, "comment": comment}
+    if not approve:
+        return _move(a, a.state_before_return or S.PENDING, actor=actor, action="decide_return", data=data)
+    a.returned = True
+    _move(a, S.WITHDRAWN, actor=actor, action="decide_return", data=data, fields=["returned"])
+    if reassign:
+        assign(a.proposal, reassign, actor=actor, assigned_on=today())
+    return a
+
+
+# ---------------------------------------------------------------------------------------------------
+# Handling form, contacts, co-handler opinions
+
+
+@transaction.atomic
+def submit_form(assignment: Assignment, *, actor: User, opinion: str, handler: User) -> Assignment:
+    """Register the handling form (承办单) with the proposed handling opinion (拟办意见)."""
+    a = _begin(actor, "submit_form", assignment)
+    if handler.department_id != a.department_id or handler.role not in DEPT_ROLES:
+        raise InvalidInput("经办人必须是本单位的工作人员。", details={"field": "handler_id"})
+    HandlingForm.objects.create(assignment=a, opinion=opinion, handler=handler, submitted_by=actor)
+    return _move(a, S.FORM_SUBMITTED, actor=actor, action="submit_form",
+                 data={"opinion": opinion, "handler_id": handler.pk, "handler": handler.display_name})  # fmt: skip
+
+
+@transaction.atomic
+def approve_form(assignment: Assignment, *, actor: User, instruction: str = "", approve: bool = True) -> Assignment:
+    a = _begin(actor, "approve_form", assignment)
+    form = a.handling_forms.latest("pk")
+    if approve:
+        form.approved_by = actor
+        form.approved_at = timezone.now()
+    form.instruction = instruction
+    form.save(update_fields=["approved_by", "approved_at", "instruction"])
+    to = TRANSITIONS["approve_form"].to["approve" if approve else "reject"]
+    assert to is not None
+    return _move(a, to, actor=actor, action="approve_form", data={"approve": approve, "instruction": instruction})
+
+
+@transaction.atomic
+def record_contact(
+    assignment: Assignment,
+    *,
+    actor: User,
+    stage: str,
+    on: date,
+    method: str,
+    participants: str = "",
+    notes: str = "",
+) -> Contact:
+    """Record a meeting with the proposer (三见面); contacts may legitimately repeat."""
+    a = _begin(actor, "contact", assignment)
+    _not_future(on, "见面日期")
+    contact = Contact.objects.create(
+        assignment=a, stage=stage, date=on, method=method, participants=participants, notes=notes, recorded_by=actor
+    )
+    flag = {ContactStage.BEFORE: "contact_before", ContactStage.DURING: "contact_during"}.get(
+        ContactStage(stage), "contact_after"
+    )
+    if not getattr(a, flag):
+        setattr(a, flag, True)
+        _save(a, flag)
+    _record(a, actor=actor, action="contact", data={"contact_id": contact.pk, "stage": stage, "date": on.isoformat(),
+                                                    "method": method, "participants": participants, "notes": notes})  # fmt: skip
+    return contact
+
+
+@transaction.atomic
+def submit_co_opinion(assignment: Assignment, *, actor: User, text: str) -> Assignment:
+    """Send a co-handling unit's opinion (会办意见) to the lead unit(s)."""
+    a = _begin(actor, "co_opinion", assignment)
+    CoOpinion.objects.create(assignment=a, text=text, submitted_by=actor)
+    return _move(a, S.OPINION_SUBMITTED, actor=actor, action="co_opinion", data={"text": text})
+
+
+# ---------------------------------------------------------------------------------------------------
+# The reply (答复函): draft, sign, review, approval, reply meeting
+
+
+@dataclass(frozen=True)
+class ReplyDraft:
+    text: str
+    result_class: str
+    method: str
+    is_public: bool
+    contact_person: str
+    contact_phone: str
+
+
+def _latest_reply(a: Assignment) -> Reply | None:
+    return a.replies.order_by("-version").first()
+
+
+@transaction.atomic
+def draft_reply(assignment: Assignment, *, actor: User, draft: ReplyDraft) -> Reply:
+    """Write a new version of the reply; earlier versions, signed or not, stay as they were."""
+    a = _begin(actor, "draft_reply", assignment)
+    latest = _latest_reply(a)
+    reply = Reply.objects.create(
+        assignment=a,
+        version=(latest.version + 1) if latest else 1,
+        text=draft.text,
+        result_class=draft.result_class,
+        method=draft.method,
+        is_public=draft.is_public,
+        contact_person=draft.contact_person,
+        contact_phone=draft.contact_phone,
+        drafted_by=actor,
+    )
+    _move(a, S.REPLY_DRAFTED, actor=actor, action="draft_reply",
+          data={"reply_id": reply.pk, "version": reply.version, "result_class": reply.result_class})  # fmt: skip
+    return reply
+
+
+def _deliver(a: Assignment, reply: Reply, on: date) -> list[str]:
+    """Mark the reply as delivered to the proposer and update the assignment's summary columns."""
+    reply.delivered_on = on
+    reply.save(update_fields=["delivered_on"])
+    fields = ["delivered_class"]
+    a.delivered_class = reply.result_class
+    if a.first_replied_on is None:
+        a.first_replied_on = on
+        a.replied_on_time = on <= a.due_on
+        fields += ["first_replied_on", "replied_on_time"]
+    rules = a.proposal.jurisdiction.time_rules
+    a.self_check_due = deadlines.months_after(on, rules.self_check_months, rules, load_calendar())
+    fields.append("self_check_due")
+    return fields
+
+
+@transaction.atomic
+def sign_reply(assignment: Assignment, *, actor: User, signed_on: date | None = None) -> Assignment:
+    """Sign the reply (签发); key proposals and 建议案 go on to the office's review."""
+    a = _begin(actor, "sign_reply", assignment)
+    signed_on = signed_on or today()
+    missing = list(
+        Assignment.objects.filter(proposal=a.proposal, role=AssignmentRole.CO, state__in=(S.PENDING, S.RECEIVED))
+        .select_related("department")
+        .values_list("department__name", flat=True)
+    )
+    if missing:
+        raise RuleViolation(
+            "co_opinions_missing",
+            f"协办单位（{'、'.join(missing)}）尚未提交协办意见，暂不能签发答复。",
+            details={"departments": missing},
+        )
+    _not_future(signed_on, "签发日期")
+    if signed_on < a.assigned_on:
+        raise RuleViolation("date_before_assignment", "签发日期不能早于交办日期。")
+    reply = _latest_reply(a)
+    assert reply is not None  # reply_drafted implies a draft
+    reply.signed_by = actor
+    reply.signed_on = signed_on
+    reply.save(update_fields=["signed_by", "signed_on"])
+    data = {"reply_id": reply.pk, "version": reply.version, "signed_on": signed_on.isoformat()}
+    if a.proposal.needs_leader_approval:
+        return _move(a, S.OFFICE_REVIEW, actor=actor, action="sign_reply", data=data)
+    fields = _deliver(a, reply, signed_on)
+    return _move(a, S.REPLIED, actor=actor, action="sign_reply", data=data, fields=fields)
+
+
+@transaction.atomic
+def review_reply(
+    assignment: Assignment, *, actor: User, approve: bool, comment: str = "", result_class: str | None = None
+) -> Assignment:
+    """The office reviews a key reply (审核); it may change the result class, which makes a new version."""
+    a = _begin(actor, "review_reply", assignment)
+    reply = _latest_reply(a)
+    assert reply is not None
+    data: dict[str, Any] = {"approve": approve, "comment": comment}
+    if result_class and result_class != reply.result_class:
+        old_class = reply.result_class
+        reply = Reply.objects.create(
+            assignment=a,
+            version=reply.version + 1,
+            text=reply.text,
+            result_class=result_class,
+            method=reply.method,
+            is_public=reply.is_public,
+            contact_person=reply.contact_person,
+            contact_phone=reply.contact_phone,
+            drafted_by=reply.drafted_by,
+            signed_by=reply.signed_by,
+            signed_on=reply.signed_on,
+            note=f"督查室审核将办理结果由{old_class}类调整为{result_class}类",
+        )
+        data["result_class"] = {"from": old_class, "to": result_class}
+    ReplyDecision.objects.create(
+        assignment=a, reply=reply, stage=ReplyDecision.Stage.REVIEW, approve=approve, comment=comment, decided_by=actor
+    )
+    to = TRANSITIONS["review_reply"].to["approve" if approve else "reject"]
+    assert to is not None
+    return _move(a, to, actor=actor, action="review_reply", data=data)
+
+
+@transaction.atomic
+def approve_reply(assignment: Assignment, *, actor: User, approve: bool, comment: str = "") -> Assignment:
+    """The leader in charge approves a key reply (审定), or sends it back to handling."""
+    a = _begin(actor, "approve_reply", assignment)
+    reply = _latest_reply(a)
+    assert reply is not None
+    ReplyDecision.objects.create(
+        assignment=a, reply=reply, stage=ReplyDecision.Stage.APPROVAL, approve=approve, comment=comment,
+        decided_by=actor,
+    )  # fmt: skip
+    to = TRANSITIONS["approve_reply"].to["approve" if approve else "reject"]
+    assert to is not None
+    return _move(a, to, actor=actor, action="approve_reply", data={"approve": approve, "comment": comment})
+
+
+@dataclass(frozen=True)
+class MeetingRecord:
+    on: date
+    chair: str
+    participants: str
+    notes: str
+
+
+@transaction.atomic
+def hold_reply_meeting(
+    assignments: Sequence[Assignment], *, actor: User, meeting: MeetingRecord
+) -> tuple[ReplyMeeting, list[Assignment]]:
+    """Record a reply meeting (答复座谈会) answering one or more assignments.
+
+    An approved key reply is delivered by the meeting; for others, once replied, the meeting is a
+    collective reply and changes no state.
+    """
+    _not_future(meeting.on, "座谈会日期")
+    # Lock in id order so that two meetings over overlapping assignments cannot deadlock.
+    locked = [_begin(actor, "reply_meeting", a) for a in sorted(assignments, key=lambda x: (x.proposal_id, x.pk))]
+    for a in locked:
+        if a.state == S.APPROVED and meeting.on < a.assigned_on:
+            raise RuleViolation("date_before_assignment", "座谈会日期不能早于交办日期。")
+    record = ReplyMeeting.objects.create(
+        date=meeting.on,
+        chair=meeting.chair,
+        participants=meeting.participants,
+        notes=meeting.notes,
+        recorded_by=actor,
+    )
+    record.assignments.set(locked)
+    data = {"meeting_id": record.pk, "date": meeting.on.isoformat(), "chair": meeting.chair,
+            "assignment_ids": [a.pk for a in locked]}  # fmt: skip
+    for a in locked:
+        if a.state == S.APPROVED:
+            reply = _latest_reply(a)
+            assert reply is not None
+            fields = _deliver(a, reply, meeting.on)
+            _move(a, S.REPLIED, actor=actor, action="reply_meeting", data=data, fields=fields)
+        else:
+            _record(a, actor=actor, action="reply_meeting", data=data)
+    return record, locked
+
+
+# ---------------------------------------------------------------------------------------------------
+# Extensions (延期)
+
+
+@transaction.atomic
+def request_extension(assignment: Assignment, *, actor: User, reason: str, new_due_on: date) -> ExtensionRequest:
+    a = _begin(actor, "request_extension", assignment)
+    if a.extension_requests.filter(decision=Decision.PENDING).exists():
+        raise InvalidTransition("已有一份延期申请等待督查室审批。", details={"state": a.state})
+    if new_due_on <= a.due_on:
+        raise RuleViolation("invalid", f"申请延至的日期须晚于现办复期限（{a.due_on:%Y年%m月%d日}）。")
+    if new_due_on > a.max_due_on:
+        raise RuleViolation(
+            "extension_exceeds_limit",
+            f"延期最迟不得超过交办之日起{a.proposal.jurisdiction.time_rules.max_extension_months}个月"
+            f"（{a.max_due_on:%Y年%m月%d日}）。",
+            details={"max_due_on": a.max_due_on.isoformat()},
+        )
+    request = ExtensionRequest.objects.create(
+        assignment=a, reason=reason, old_due_on=a.due_on, new_due_on=new_due_on, requested_by=actor
+    )
+    _record(a, actor=actor, action="request_extension",
+            data={"extension_id": request.pk, "reason": reason, "new_due_on": new_due_on.isoformat()})  # fmt: skip
+    return request
+
+
+@transaction.atomic
+def decide_extension(
+    assignment: Assignment, *, actor: User, approve: bool, cppcc_consulted: bool, comment: str = ""
+) -> Assignment:
+    """Approve or reject the pending extension; approving needs a recorded consultation with the CPPCC."""
+    a = _begin(actor, "decide_extension", assignment)
+    request = a.extension_requests.filter(decision=Decision.PENDING).order_by("-pk").first()
+    if request is None:
+        raise InvalidTransition("没有待审批的延期申请。", details={"state": a.state})
+    if approve and not cppcc_consulted:
+        raise RuleViolation("cppcc_not_consulted", "同意延期前须与政协提案委商议，请先商议并勾选“已与政协商议”。")
+    request.decision = Decision.APPROVED if approve else Decision.REJECTED
+    request.cppcc_consulted = cppcc_consulted
+    request.comment = comment
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.save(update_fields=["decision", "cppcc_consulted", "comment", "decided_by", "decided_at"])
+    data: dict[str, Any] = {"extension_id": request.pk, "approve": approve, "cppcc_consulted": cppcc_consulted,
+                            "comment": comment}  # fmt: skip
+    if approve:
+        data["due_on"] = {"from": a.due_on.isoformat(), "to": request.new_due_on.isoformat()}
+        a.due_on = request.new_due_on
+        a.extensions_approved += 1
+        _save(a, "due_on", "extensions_approved")
+    _record(a, actor=actor, action="decide_extension", data=data)
+    return a
+
+
+# ---------------------------------------------------------------------------------------------------
+# Feedback and re-handling (反馈、再次办理)
+
+
+def _proposer_for(actor: User, a: Assignment, proposer_id: int | None) -> tuple[Proposer, bool]:
+    """Return whose rating this is and whether it is entered on a paper form by staff."""
+    proposers = list(a.proposal.proposers.all())
+    if actor.role == Role.MEMBER and not actor.is_superuser:
+        mine = [p for p in proposers if p.user_id == actor.pk]
+        if proposer_id is not None and proposer_id not in {p.pk for p in mine}:
+            raise Forbidden("只能提交本人的反馈意见。")
+        return mine[0], False
+    if proposer_id is None:
+        if not proposers:
+            raise InvalidInput("该提案没有登记提案人。")
+        return proposers[0], True
+    for p in proposers:
+        if p.pk == proposer_id:
+            return p, True
+    raise InvalidInput("提案人不属于该提案。", details={"field": "proposer_id"})
+
+
+@transaction.atomic
+def give_feedback(
+    assignment: Assignment,
+    *,
+    actor: User,
+    attitude: str,
+    result: str,
+    comment: str = "",
+    proposer_id: int | None = None,
+) -> Assignment:
+    """Record a proposer's rating; the first proposer's result closes the assignment or re-opens it."""
+    a = _lock(assignment)
+    require_can_act(actor, "feedback", a)
+    proposer, on_paper = _proposer_for(actor, a, proposer_id)
+    decisive = proposer.position == 0
+    _require_state("feedback" if decisive else "cosigner_feedback", a)
+    reply = a.replies.filter(delivered_on__isnull=False).order_by("-version").first()
+    Feedback.objects.create(
+        assignment=a, reply=reply, proposer=proposer, attitude=attitude, result=result, comment=comment,
+        entered_by=actor, on_paper=on_paper, decisive=decisive,
+    )  # fmt: skip
+    data = {"proposer": proposer.name, "attitude": attitude, "result": result, "comment": comment,
+            "on_paper": on_paper, "decisive": decisive}  # fmt: skip
+    if not decisive:
+        _record(a, actor=actor, action="feedback", data=data)
+        return a
+    a.feedback_result = result
+    if result != Rating.UNSATISFIED:
+        return _move(a, S.CLOSED, actor=actor, action="feedback", data=data, fields=["feedback_result"])
+    rules = a.proposal.jurisdiction.time_rules
+    a.due_on = deadlines.months_after(today(), rules.rehandle_months, rules, load_calendar())
+    a.rehandled = True
+    data["due_on"] = a.due_on.isoformat()
+    return _move(a, S.REHANDLING, actor=actor, action="feedback", data=data,
+                 fields=["feedback_result", "due_on", "rehandled"])  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------------
+# After the reply: self-check, B-class follow-up, second feedback
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    text: str
+    due_on: date
+
+
+@transaction.atomic
+def self_check(
+    assignment: Assignment, *, actor: User, findings: str, fulfilled: bool, actions: Sequence[PlannedAction] = ()
+) -> SelfCheck:
+    """Record the one-month self-check (回头看); unfulfilled promises need actions with time limits."""
+    a = _begin(actor, "self_check", assignment)
+    if not fulfilled and not actions:
+        raise InvalidInput("承诺未落实的，须列出整改措施和时限。", details={"field": "actions"})
+    check = SelfCheck.objects.create(
+        assignment=a,
+        findings=findings,
+        fulfilled=fulfilled,
+        actions=[{"text": x.text, "due_on": x.due_on.isoformat()} for x in actions],
+        checked_by=actor,
+    )
+    if a.self_check_done_on is None:
+        a.self_check_done_on = today()
+        _save(a, "self_check_done_on")
+    _record(a, actor=actor, action="self_check", data={"self_check_id": check.pk, "findings": findings,
+                                                       "fulfilled": fulfilled, "actions": check.actions})  # fmt: skip
+    return check
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    text: str
+    department: Department
+    person: str
+    due_on: date
+
+
+@transaction.atomic
+def plan_follow_up(assignment: Assignment, *, actor: User, items: Sequence[PlanItem]) -> list[FollowUpItem]:
+    """Set the follow-up plan (跟踪落实方案) of a B-class reply."""
+    a = _begin(actor, "follow_up_plan", assignment)
+    if a.delivered_class != "B":
+        raise RuleViolation("not_b_class", "只有办理结果为B类的提案需要制定跟踪落实方案。")
+    if not items:
+        raise InvalidInput("跟踪落实方案至少包含一项落实事项。", details={"field": "items"})
+    created = [
+        FollowUpItem.objects.create(
+            assignment=a, text=i.text, department=i.department, person=i.person, due_on=i.due_on, created_by=actor
+        )
+        for i in items
+    ]
+    _record(a, actor=actor, action="follow_up_plan", data={"items": [
+        {"id": i.pk, "text": i.text, "department": i.department.name, "person": i.person,
+         "due_on": i.due_on.isoformat()} for i in created]})  # fmt: skip
+    return created
+
+
+@transaction.atomic
+def finish_follow_up_item(assignment: Assignment, *, actor: User, item_id: int, note: str) -> FollowUpItem:
+    a = _begin(actor, "follow_up_done", assignment)
+    item = a.follow_up_items.select_for_update().filter(pk=item_id).first()
+    if item is None:
+        raise InvalidInput("该落实事项不属于此交办。", details={"field": "item_id"})
+    if item.done_on is not None:
+        raise InvalidTransition("该落实事项已标记完成。", details={"state": a.state})
+    item.done_on = today()
+    item.note = note
+    item.save(update_fields=["done_on", "note"])
+    _record(a, actor=actor, action="follow_up_done", data={"item_id": item.pk, "text": item.text, "note": note})
+    return item
+
+
+@transaction.atomic
+def give_second_feedback(assignment: Assignment, *, actor: User, text: str) -> SecondFeedback:
+    """Report to the proposer once every follow-up item is done (二次反馈)."""
+    a = _begin(actor, "second_feedback", assignment)
+    if a.second_feedback_on is not None:
+        raise InvalidTransition("已进行过二次反馈。", details={"state": a.state})
+    items = list(a.follow_up_items.values_list("done_on", flat=True))
+    if not items or any(done is None for done in items):
+        raise RuleViolation("follow_up_open", "跟踪落实事项尚未全部完成，暂不能进行二次反馈。",
+                            details={"open_items": sum(1 for d in items if d is None)})  # fmt: skip
+    record = SecondFeedback.objects.create(assignment=a, text=text, given_by=actor)
+    a.second_feedback_on = today()
+    _save(a, "second_feedback_on")
+    _record(a, actor=actor, action="second_feedback", data={"text": text})
+    return record
+
+
+# ---------------------------------------------------------------------------------------------------
+# Supervision (催办)
+
+
+@transaction.atomic
+def remind(assignment: Assignment, *, actor: User | None, message: str) -> Reminder:
+    """Press a unit on an open assignment (催办); ``actor`` None is the deadline job."""
+    if actor is None:
+        a = _lock(assignment)
+        _require_state("remind", a)
+    else:
+        a = _begin(actor, "remind", assignment)
+    reminder = Reminder.objects.create(assignment=a, message=message, sent_by=actor)
+    _record(a, actor=actor, action="remind", data={"reminder_id": reminder.pk, "message": message})
+    return reminder

@@ -1,0 +1,98 @@
+"""Shape assignments as the API's JSON, with a constant number of queries for any number of rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from .models import Assignment, Feedback, FollowUpItem, Reply
+from .states import AssignmentRole, allowed_actions, light_for
+
+
+def with_related(qs: QuerySet[Assignment]) -> QuerySet[Assignment]:
+    return qs.select_related("department", "proposal").prefetch_related(
+        Prefetch("replies", queryset=Reply.objects.order_by("version")),
+        Prefetch("feedbacks", queryset=Feedback.objects.select_related("proposer").order_by("pk")),
+        Prefetch("follow_up_items", queryset=FollowUpItem.objects.order_by("pk")),
+    )
+
+
+def reply_json(r: Reply | None) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    return {
+        "id": r.pk,
+        "version": r.version,
+        "text": r.text,
+        "result_class": r.result_class,
+        "method": r.method,
+        "is_public": r.is_public,
+        "contact_person": r.contact_person,
+        "contact_phone": r.contact_phone,
+        "signed_on": r.signed_on,
+        "delivered_on": r.delivered_on,
+        "note": r.note,
+    }
+
+
+def feedback_json(f: Feedback | None) -> dict[str, Any] | None:
+    if f is None:
+        return None
+    return {
+        "id": f.pk,
+        "attitude": f.attitude,
+        "result": f.result,
+        "comment": f.comment,
+        "proposer": f.proposer.name if f.proposer else None,
+        "on_paper": f.on_paper,
+        "decisive": f.decisive,
+        "created_at": f.created_at,
+    }
+
+
+def assignment_json(a: Assignment, today: date | None = None) -> dict[str, Any]:
+    today = today or timezone.localdate()
+    replies = list(a.replies.all())
+    feedbacks = [f for f in a.feedbacks.all() if f.decisive] or list(a.feedbacks.all())
+    return {
+        "id": a.pk,
+        "proposal_id": a.proposal_id,
+        "department_id": a.department_id,
+        "department": a.department.name,
+        "role": a.role,
+        "state": a.state,
+        "assigned_on": a.assigned_on,
+        "due_on": a.due_on,
+        "max_due_on": a.max_due_on,
+        "return_deadline": a.return_deadline,
+        "co_opinion_due": a.co_opinion_due if a.role == AssignmentRole.CO else None,
+        "light": light_for((a.watch_on - today).days if a.watch_on else None),
+        "days_left": (a.watch_on - today).days if a.watch_on else None,
+        "reply": reply_json(replies[-1] if replies else None),
+        "feedback": feedback_json(feedbacks[-1] if feedbacks else None),
+        "follow_up_items": [
+            {
+                "id": i.pk,
+                "text": i.text,
+                "department_id": i.department_id,
+                "person": i.person,
+                "due_on": i.due_on,
+                "done_on": i.done_on,
+            }
+            for i in a.follow_up_items.all()
+        ],
+        "first_replied_on": a.first_replied_on,
+        "self_check_due": a.self_check_due,
+        "allowed_actions": allowed_actions(a.state, a.role),
+    }
+
+
+def assignments_json(qs: QuerySet[Assignment] | Iterable[Assignment]) -> list[dict[str, Any]]:
+    today = timezone.localdate()
+    if isinstance(qs, QuerySet):
+        qs = with_related(qs)
+    return [assignment_json(a, today) for a in qs]

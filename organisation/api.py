@@ -1,0 +1,232 @@
+"""Organisation endpoints: tokens, jurisdictions, units, users, /me."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.http import body_doc, json_response, paginate, parse_body
+from lib.errors import InvalidInput, NotFound, Unauthenticated
+
+from . import actions
+from .models import Department, Jurisdiction, Role, Rules, User
+
+router = Router(tags=["组织机构"])
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TokenIn(Strict):
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=200)
+
+
+class JurisdictionIn(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    parent_id: int | None = None
+
+
+class RulesIn(Strict):
+    reply_months: int | None = Field(None, ge=1, le=12)
+    max_extension_months: int | None = Field(None, ge=1, le=24)
+    return_window_days: int | None = Field(None, ge=1, le=60)
+    return_window_working: bool | None = None
+    co_opinion_months: int | None = Field(None, ge=1, le=12)
+    self_check_months: int | None = Field(None, ge=1, le=12)
+    rehandle_months: int | None = Field(None, ge=1, le=12)
+    deadline_rolls_to_workday: bool | None = None
+
+
+class JurisdictionPatch(Strict):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    rules: RulesIn | None = None
+
+
+class DepartmentIn(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    jurisdiction_id: int
+    short_name: str = Field("", max_length=30)
+    duties: str = Field("", max_length=20000)
+    code: str = Field("", max_length=30)
+
+
+class UserIn(Strict):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=50)
+    role: Role
+    jurisdiction_id: int
+    department_id: int | None = None
+    phone: str = Field("", max_length=30)
+    email: str = Field("", max_length=254)
+    charged_department_ids: list[int] = Field(default_factory=list, max_length=500)
+
+
+def jurisdiction_json(j: Jurisdiction) -> dict[str, Any]:
+    return {"id": j.pk, "name": j.name, "parent_id": j.parent_id, "rules": j.time_rules.as_json()}
+
+
+def department_json(d: Department) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "name": d.name,
+        "short_name": d.short_name,
+        "code": d.code,
+        "jurisdiction_id": d.jurisdiction_id,
+        "duties": d.duties,
+    }
+
+
+def user_json(u: User) -> dict[str, Any]:
+    return {
+        "id": u.pk,
+        "username": u.username,
+        "name": u.display_name,
+        "role": u.role,
+        "jurisdiction_id": u.jurisdiction_id,
+        "department_id": u.department_id,
+        "phone": u.phone,
+        "email": u.email,
+        "charged_department_ids": [d.pk for d in u.charged_departments.all()],
+    }
+
+
+def get_jurisdiction(jurisdiction_id: int) -> Jurisdiction:
+    j = Jurisdiction.objects.filter(pk=jurisdiction_id).first()
+    if j is None:
+        raise NotFound("辖区不存在。")
+    return j
+
+
+def existing_jurisdiction(jurisdiction_id: int, field: str) -> Jurisdiction:
+    j = Jurisdiction.objects.filter(pk=jurisdiction_id).first()
+    if j is None:
+        raise InvalidInput("辖区不存在。", details={"field": field})
+    return j
+
+
+def existing_departments(ids: list[int], field: str) -> list[Department]:
+    found = {d.pk: d for d in Department.objects.filter(pk__in=ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise InvalidInput(f"承办单位不存在：{missing}", details={"field": field})
+    return [found[i] for i in ids]
+
+
+@router.post("/auth/token", auth=None, openapi_extra=body_doc(TokenIn), summary="用户名和密码换取令牌")
+def issue_token(request: HttpRequest) -> HttpResponse:
+    data = parse_body(request, TokenIn)
+    user = authenticate(request, username=data.username, password=data.password)
+    if user is None or not user.is_active:
+        raise Unauthenticated("用户名或密码不正确。")
+    from organisation.models import ApiToken
+
+    assert isinstance(user, User)
+    return json_response({"token": ApiToken.issue(user)})
+
+
+@router.get("/me", summary="当前用户")
+def me(request: HttpRequest) -> HttpResponse:
+    user: User = request.auth  # type: ignore[attr-defined]
+    data = {
+        "id": user.pk,
+        "username": user.username,
+        "name": user.display_name,
+        "role": None if user.is_superuser and not user.role else user.role,
+        "department_id": user.department_id,
+        "jurisdiction_id": user.jurisdiction_id,
+        "is_superuser": user.is_superuser,
+    }
+    if user.is_superuser:
+        data["role"] = None
+    return json_response(data)
+
+
+@router.post("/jurisdictions", openapi_extra=body_doc(JurisdictionIn), summary="新建辖区（系统管理员）")
+def create_jurisdiction(request: HttpRequest) -> HttpResponse:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    actions.require_superuser(actor)
+    data = parse_body(request, JurisdictionIn)
+    parent = existing_jurisdiction(data.parent_id, "parent_id") if data.parent_id is not None else None
+    j = actions.create_jurisdiction(actor=actor, name=data.name, parent=parent)
+    return json_response(jurisdiction_json(j), status=201)
+
+
+@router.get("/jurisdictions", summary="辖区列表")
+def list_jurisdictions(request: HttpRequest, page: int | None = None, page_size: int | None = None) -> HttpResponse:
+    qs = Jurisdiction.objects.order_by("pk")
+    return json_response(paginate(qs, page, page_size, lambda rows: [jurisdiction_json(j) for j in rows]))
+
+
+@router.get("/jurisdictions/{jurisdiction_id}", summary="辖区及其办理时限规则")
+def read_jurisdiction(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    return json_response(jurisdiction_json(get_jurisdiction(jurisdiction_id)))
+
+
+@router.patch("/jurisdictions/{jurisdiction_id}", openapi_extra=body_doc(JurisdictionPatch), summary="修改辖区或时限规则")
+def patch_jurisdiction(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    j = get_jurisdiction(jurisdiction_id)
+    actions.require_office_of(actor, j)
+    data = parse_body(request, JurisdictionPatch)
+    rules = data.rules.model_dump(exclude_none=True) if data.rules is not None else None
+    j = actions.update_jurisdiction(j, actor=actor, name=data.name, rules=rules)
+    return json_response(jurisdiction_json(j))
+
+
+@router.post("/departments", openapi_extra=body_doc(DepartmentIn), summary="新建承办单位")
+def create_department(request: HttpRequest) -> HttpResponse:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    actions.require_office_role(actor)
+    data = parse_body(request, DepartmentIn)
+    j = existing_jurisdiction(data.jurisdiction_id, "jurisdiction_id")
+    d = actions.create_department(
+        j, actor=actor, name=data.name, short_name=data.short_name, duties=data.duties, code=data.code
+    )
+    return json_response(department_json(d), status=201)
+
+
+@router.get("/departments", summary="承办单位列表")
+def list_departments(
+    request: HttpRequest, jurisdiction: int | None = None, page: int | None = None, page_size: int | None = None
+) -> HttpResponse:
+    qs = Department.objects.filter(is_active=True).order_by("pk")
+    if jurisdiction is not None:
+        qs = qs.filter(jurisdiction_id=jurisdiction)
+    return json_response(paginate(qs, page, page_size, lambda rows: [department_json(d) for d in rows]))
+
+
+@router.post("/users", openapi_extra=body_doc(UserIn), summary="新建用户")
+def create_user(request: HttpRequest) -> HttpResponse:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    actions.require_office_role(actor)
+    data = parse_body(request, UserIn)
+    j = existing_jurisdiction(data.jurisdiction_id, "jurisdiction_id")
+    department = None
+    if data.department_id is not None:
+        department = existing_departments([data.department_id], "department_id")[0]
+    charged = existing_departments(data.charged_department_ids, "charged_department_ids")
+    user = actions.create_user(
+        actor=actor,
+        new=actions.NewUser(
+            username=data.username,
+            password=data.password,
+            name=data.name,
+            role=data.role,
+            jurisdiction=j,
+            department=department,
+            phone=data.phone,
+            email=data.email,
+            charged_departments=charged,
+        ),
+    )
+    return json_response(user_json(user), status=201)
+
+
+__all__ = ["router", "Rules"]

@@ -1,0 +1,92 @@
+"""The only way to fetch protected proposals and assignments: what a user may see, else 404.
+
+Visibility (api.md): office and CPPCC staff see their jurisdiction and those under it; a government
+leader sees proposals assigned to the units in their charge (and those they lead); unit users see
+proposals with an assignment of their unit, withdrawn ones included; a member sees proposals they
+filed; a superuser sees everything. "Not yours" and "not there" are both 404.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+
+from lib.errors import NotFound
+from organisation.models import DEPT_ROLES, Jurisdiction, Role
+
+from .models import Proposal, Proposer
+
+if TYPE_CHECKING:
+    from handling.models import Assignment
+    from organisation.models import User
+
+
+def _jurisdiction_ids(user: User) -> list[int]:
+    if user.jurisdiction_id is None:
+        return []
+    return Jurisdiction(pk=user.jurisdiction_id).descendant_ids()
+
+
+def visible_proposals(user: User) -> QuerySet[Proposal]:
+    from handling.models import Assignment
+
+    qs = Proposal.objects.all()
+    if user.is_superuser:
+        return qs
+    if user.role in (Role.OFFICE_STAFF, Role.CPPCC_STAFF):
+        return qs.filter(jurisdiction_id__in=_jurisdiction_ids(user))
+    if user.role in DEPT_ROLES:
+        if user.department_id is None:
+            return qs.none()
+        return qs.filter(
+            pk__in=Assignment.objects.filter(department_id=user.department_id).values("proposal_id")
+        )
+    if user.role == Role.GOV_LEADER:
+        charged = user.charged_departments.values("pk")
+        return qs.filter(
+            Q(pk__in=Assignment.objects.filter(department__in=charged).values("proposal_id"))
+            | Q(leading_leader=user)
+        )
+    if user.role == Role.MEMBER:
+        return qs.filter(pk__in=Proposer.objects.filter(user=user).values("proposal_id"))
+    return qs.none()
+
+
+def visible_assignments(user: User) -> QuerySet[Assignment]:
+    """Return the assignments on a user's to-do lists: unit users see only their own unit's."""
+    from handling.models import Assignment
+
+    qs = Assignment.objects.all()
+    if user.is_superuser:
+        return qs
+    if user.role in DEPT_ROLES:
+        return qs.filter(department_id=user.department_id) if user.department_id else qs.none()
+    if user.role == Role.GOV_LEADER:
+        return qs.filter(Q(department__in=user.charged_departments.values("pk")) | Q(proposal__leading_leader=user))
+    if user.role in (Role.OFFICE_STAFF, Role.CPPCC_STAFF):
+        return qs.filter(proposal__jurisdiction_id__in=_jurisdiction_ids(user))
+    if user.role == Role.MEMBER:
+        return qs.filter(proposal__in=Proposer.objects.filter(user=user).values("proposal_id"))
+    return qs.none()
+
+
+def access_proposal(user: User, proposal_id: int) -> Proposal:
+    proposal = visible_proposals(user).select_related("session", "jurisdiction").filter(pk=proposal_id).first()
+    if proposal is None:
+        raise NotFound("提案不存在或您无权查看。")
+    return proposal
+
+
+def access_assignment(user: User, assignment_id: int) -> Assignment:
+    """Return an assignment of a proposal the user may see (acting on it is checked by the action)."""
+    from handling.models import Assignment
+
+    assignment = (
+        Assignment.objects.select_related("proposal", "proposal__jurisdiction", "department")
+        .filter(pk=assignment_id, proposal__in=visible_proposals(user).values("pk"))
+        .first()
+    )
+    if assignment is None:
+        raise NotFound("交办记录不存在或您无权查看。")
+    return assignment

@@ -1,0 +1,125 @@
+"""Registering sessions and proposals, and leaders' instructions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+
+from history.recording import record_event
+from lib.errors import Forbidden, InvalidInput, RuleViolation
+from organisation.models import Jurisdiction, Role, User
+
+from .models import Instruction, Proposal, ProposalKind, Proposer, Session
+
+STAFF = (Role.CPPCC_STAFF, Role.OFFICE_STAFF)
+
+
+def _require_staff_of(actor: User, jurisdiction: Jurisdiction) -> None:
+    if actor.is_superuser:
+        return
+    if actor.role not in STAFF or actor.jurisdiction_id != jurisdiction.pk:
+        raise Forbidden("只有本辖区政协提案委或督查室工作人员可以登记。")
+
+
+@transaction.atomic
+def create_session(jurisdiction: Jurisdiction, *, actor: User, name: str, year: int, is_daily: bool = False) -> Session:
+    _require_staff_of(actor, jurisdiction)
+    if Session.objects.filter(jurisdiction=jurisdiction, name=name, year=year).exists():
+        raise RuleViolation("duplicate_session", f"{year}年“{name}”已经登记。")
+    return Session.objects.create(jurisdiction=jurisdiction, name=name, year=year, is_daily=is_daily)
+
+
+@dataclass(frozen=True)
+class ProposerEntry:
+    name: str
+    user: User | None = None
+
+
+@dataclass(frozen=True)
+class NewProposal:
+    number: str
+    title: str
+    body: str
+    kind: str
+    proposers: Sequence[ProposerEntry]
+    category: str = ""
+    submitted_on: date | None = None
+    is_key: bool = False
+    is_suggestion: bool = False
+    is_public: bool = True
+
+
+@transaction.atomic
+def create_proposal(session: Session, *, actor: User | None, new: NewProposal) -> Proposal:
+    """Register a proposal (登记); ``actor`` None is an import run by the system."""
+    if actor is not None:
+        _require_staff_of(actor, session.jurisdiction)
+    if new.kind not in ProposalKind.values:
+        raise InvalidInput("提案类型只能是个人（individual）、联名（joint）或集体（collective）。")
+    if not new.proposers:
+        raise InvalidInput("请填写提案人。", details={"field": "proposers"})
+    if new.kind == ProposalKind.INDIVIDUAL and len(new.proposers) > 1:
+        raise InvalidInput("个人提案只能有一位提案人；多人提出的请选择联名提案。", details={"field": "proposers"})
+    if Proposal.objects.filter(session=session, number=new.number).exists():
+        raise RuleViolation("duplicate_number", f"本届次已有第{new.number}号提案。", details={"number": new.number})
+    try:
+        with transaction.atomic():
+            proposal = Proposal.objects.create(
+                session=session,
+                jurisdiction_id=session.jurisdiction_id,
+                year=session.year,
+                number=new.number,
+                title=new.title,
+                body=new.body,
+                kind=new.kind,
+                category=new.category,
+                submitted_on=new.submitted_on,
+                is_key=new.is_key,
+                is_suggestion=new.is_suggestion,
+                is_public=new.is_public,
+                created_by=actor,
+            )
+    except IntegrityError as exc:  # a concurrent registration of the same number got there first
+        raise RuleViolation("duplicate_number", f"本届次已有第{new.number}号提案。") from exc
+    Proposer.objects.bulk_create(
+        Proposer(proposal=proposal, position=i, name=p.name, user=p.user) for i, p in enumerate(new.proposers)
+    )
+    record_event(proposal, "register", actor=actor, to_state=proposal.status,
+                 data={"number": new.number, "title": new.title})  # fmt: skip
+    return proposal
+
+
+@transaction.atomic
+def set_flags(proposal: Proposal, *, actor: User, is_key: bool | None = None, is_suggestion: bool | None = None,
+              leading_leader: User | None = None) -> Proposal:  # fmt: skip
+    """Mark a key proposal or 建议案, or name the leader who leads it (领办)."""
+    _require_staff_of(actor, proposal.jurisdiction)
+    changed: dict[str, object] = {}
+    if is_key is not None and is_key != proposal.is_key:
+        proposal.is_key = is_key
+        changed["is_key"] = is_key
+    if is_suggestion is not None and is_suggestion != proposal.is_suggestion:
+        proposal.is_suggestion = is_suggestion
+        changed["is_suggestion"] = is_suggestion
+    if leading_leader is not None and leading_leader.pk != proposal.leading_leader_id:
+        if leading_leader.role != Role.GOV_LEADER:
+            raise InvalidInput("领办领导必须是政府领导。")
+        proposal.leading_leader = leading_leader
+        changed["leading_leader"] = leading_leader.display_name
+    if changed:
+        proposal.save(update_fields=[k if k != "leading_leader" else "leading_leader" for k in changed])
+        record_event(proposal, "set_flags", actor=actor, data=changed)
+    return proposal
+
+
+@transaction.atomic
+def give_instruction(proposal: Proposal, *, actor: User, text: str) -> Instruction:
+    """Record a leader's instruction (领导批示); any government leader of the jurisdiction may give one."""
+    if not actor.is_superuser and (actor.role != Role.GOV_LEADER or actor.jurisdiction_id != proposal.jurisdiction_id):
+        raise Forbidden("只有本级政府领导可以作出批示。")
+    instruction = Instruction.objects.create(proposal=proposal, leader=actor, text=text)
+    record_event(proposal, "instruction", actor=actor, data={"instruction_id": instruction.pk, "text": text})
+    return instruction

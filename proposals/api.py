@@ -1,0 +1,262 @@
+"""Session and proposal endpoints: register, list, detail, assign, instructions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.http import body_doc, idempotent, json_response, paginate, parse_body
+from handling import actions as handling_actions
+from handling.models import Assignment
+from handling.permissions import require_role
+from handling.serialize import assignments_json
+from history.models import Event
+from lib.errors import InvalidInput, NotFound
+from organisation.api import existing_departments, existing_jurisdiction
+from organisation.models import Role, User
+
+from . import actions
+from .access import access_proposal, visible_proposals
+from .models import Instruction, Proposal, ProposalStatus, Proposer, Session
+from .serialize import event_json, instruction_json, proposal_summary
+
+router = Router(tags=["提案"])
+
+STAFF = (Role.CPPCC_STAFF, Role.OFFICE_STAFF)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SessionIn(Strict):
+    jurisdiction_id: int
+    name: str = Field(min_length=1, max_length=100)
+    year: int = Field(ge=1949, le=2200)
+    is_daily: bool = False
+
+
+class ProposerIn(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    user_id: int | None = None
+
+
+class ProposalIn(Strict):
+    session_id: int
+    number: str = Field(min_length=1, max_length=30)
+    title: str = Field(min_length=1, max_length=500)
+    body: str = Field(max_length=200_000)
+    kind: Literal["individual", "joint", "collective"]
+    proposers: list[ProposerIn] = Field(min_length=1, max_length=500)
+    category: str = Field("", max_length=50)
+    submitted_on: date | None = None
+    is_key: bool = False
+    is_suggestion: bool = False
+    is_public: bool = True
+
+
+class ProposalPatch(Strict):
+    is_key: bool | None = None
+    is_suggestion: bool | None = None
+    leading_leader_id: int | None = None
+
+
+class UnitIn(Strict):
+    department_id: int
+    role: Literal["lead", "co"]
+
+
+class AssignIn(Strict):
+    assignments: list[UnitIn] = Field(min_length=1, max_length=100)
+    assigned_on: date | None = None
+
+
+class InstructionIn(Strict):
+    text: str = Field(min_length=1, max_length=20000)
+
+
+def session_json(s: Session) -> dict[str, Any]:
+    return {"id": s.pk, "jurisdiction_id": s.jurisdiction_id, "name": s.name, "year": s.year, "is_daily": s.is_daily}
+
+
+def _with_proposers(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    return qs.select_related("session").prefetch_related(
+        Prefetch("proposers", queryset=Proposer.objects.order_by("position"))
+    )
+
+
+def proposal_detail(p: Proposal) -> dict[str, Any]:
+    p = _with_proposers(Proposal.objects.filter(pk=p.pk)).get()
+    data = proposal_summary(p)
+    data["body"] = p.body
+    data["assignments"] = assignments_json(Assignment.objects.filter(proposal=p).order_by("pk"))
+    events = Event.objects.filter(proposal=p).select_related("actor").order_by("pk")
+    data["events"] = [event_json(e) for e in events]
+    instructions = Instruction.objects.filter(proposal=p).select_related("leader").order_by("pk")
+    data["instructions"] = [instruction_json(i) for i in instructions]
+    return data
+
+
+@router.post("/sessions", openapi_extra=body_doc(SessionIn), summary="登记届次会次")
+def create_session(request: HttpRequest) -> HttpResponse:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    require_role(actor, *STAFF)
+    data = parse_body(request, SessionIn)
+    j = existing_jurisdiction(data.jurisdiction_id, "jurisdiction_id")
+    s = actions.create_session(j, actor=actor, name=data.name, year=data.year, is_daily=data.is_daily)
+    return json_response(session_json(s), status=201)
+
+
+@router.get("/sessions", summary="届次列表")
+def list_sessions(
+    request: HttpRequest, jurisdiction: int | None = None, year: int | None = None,
+    page: int | None = None, page_size: int | None = None,
+) -> HttpResponse:  # fmt: skip
+    qs = Session.objects.order_by("-year", "pk")
+    if jurisdiction is not None:
+        qs = qs.filter(jurisdiction_id=jurisdiction)
+    if year is not None:
+        qs = qs.filter(year=year)
+    return json_response(paginate(qs, page, page_size, lambda rows: [session_json(s) for s in rows]))
+
+
+@router.post("/proposals", openapi_extra=body_doc(ProposalIn), summary="登记提案")
+def create_proposal(request: HttpRequest) -> HttpResponse:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    require_role(actor, *STAFF)
+    data = parse_body(request, ProposalIn)
+    session = Session.objects.select_related("jurisdiction").filter(pk=data.session_id).first()
+    if session is None:
+        raise InvalidInput("届次不存在。", details={"field": "session_id"})
+    user_ids = [p.user_id for p in data.proposers if p.user_id is not None]
+    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
+    if len(users) != len(set(user_ids)):
+        raise InvalidInput("提案人账号不存在。", details={"field": "proposers"})
+    new = actions.NewProposal(
+        number=data.number,
+        title=data.title,
+        body=data.body,
+        kind=data.kind,
+        proposers=[actions.ProposerEntry(p.name, users.get(p.user_id) if p.user_id else None) for p in data.proposers],
+        category=data.category,
+        submitted_on=data.submitted_on,
+        is_key=data.is_key,
+        is_suggestion=data.is_suggestion,
+        is_public=data.is_public,
+    )
+
+    def run() -> HttpResponse:
+        return json_response(proposal_detail(actions.create_proposal(session, actor=actor, new=new)), status=201)
+
+    return idempotent(request, run)
+
+
+def _bool_param(value: str | None, name: str) -> bool | None:
+    if value is None or value == "":
+        return None
+    if value.lower() in ("true", "1", "yes"):
+        return True
+    if value.lower() in ("false", "0", "no"):
+        return False
+    raise InvalidInput(f"{name} 应为 true 或 false。", details={"fields": {name: "应为 true 或 false"}})
+
+
+@router.get("/proposals", summary="提案列表（按角色限定范围）")
+def list_proposals(
+    request: HttpRequest,
+    session: int | None = None,
+    status: str | None = None,
+    department: int | None = None,
+    q: str | None = None,
+    is_key: str | None = None,
+    year: int | None = None,
+    jurisdiction: int | None = None,
+    category: str | None = None,
+    page: int | None = None,
+    page_size: int | None = None,
+) -> HttpResponse:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    qs = visible_proposals(actor)
+    if session is not None:
+        qs = qs.filter(session_id=session)
+    if status:
+        if status not in ProposalStatus.values:
+            raise InvalidInput("status 取值不正确。", details={"fields": {"status": "取值不在允许范围内"}})
+        qs = qs.filter(status=status)
+    if department is not None:
+        qs = qs.filter(pk__in=Assignment.objects.filter(department_id=department).values("proposal_id"))
+    key = _bool_param(is_key, "is_key")
+    if key is not None:
+        qs = qs.filter(is_key=key)
+    if year is not None:
+        qs = qs.filter(year=year)
+    if jurisdiction is not None:
+        qs = qs.filter(jurisdiction_id=jurisdiction)
+    if category:
+        qs = qs.filter(category=category)
+    if q:
+        if len(q) > 200:
+            raise InvalidInput("检索词过长。")
+        qs = qs.filter(Q(title__icontains=q) | Q(number=q) | Q(body__icontains=q))
+    qs = _with_proposers(qs.order_by("-pk"))
+    return json_response(paginate(qs, page, page_size, lambda rows: [proposal_summary(p) for p in rows]))
+
+
+@router.get("/proposals/{proposal_id}", summary="提案详情：交办、历史")
+def read_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    return json_response(proposal_detail(access_proposal(actor, proposal_id)))
+
+
+@router.patch("/proposals/{proposal_id}", openapi_extra=body_doc(ProposalPatch), summary="标记重点提案、建议案，指定领办领导")
+def patch_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    proposal = access_proposal(actor, proposal_id)
+    require_role(actor, *STAFF)
+    data = parse_body(request, ProposalPatch)
+    leader = None
+    if data.leading_leader_id is not None:
+        leader = User.objects.filter(pk=data.leading_leader_id).first()
+        if leader is None:
+            raise InvalidInput("领办领导不存在。", details={"field": "leading_leader_id"})
+    actions.set_flags(
+        proposal, actor=actor, is_key=data.is_key, is_suggestion=data.is_suggestion, leading_leader=leader
+    )
+    return json_response(proposal_detail(proposal))
+
+
+@router.post("/proposals/{proposal_id}/assign", openapi_extra=body_doc(AssignIn), summary="交办")
+def assign(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    proposal = access_proposal(actor, proposal_id)
+    require_role(actor, Role.OFFICE_STAFF)
+    data = parse_body(request, AssignIn)
+    departments = existing_departments([u.department_id for u in data.assignments], "assignments")
+    units = [handling_actions.UnitAssignment(d, u.role) for d, u in zip(departments, data.assignments, strict=True)]
+
+    def run() -> HttpResponse:
+        handling_actions.assign(proposal, units, actor=actor, assigned_on=data.assigned_on)
+        return json_response(proposal_detail(proposal))
+
+    return idempotent(request, run)
+
+
+@router.post("/proposals/{proposal_id}/instructions", openapi_extra=body_doc(InstructionIn), summary="领导批示")
+def give_instruction(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    proposal = access_proposal(actor, proposal_id)
+    require_role(actor, Role.GOV_LEADER)
+    data = parse_body(request, InstructionIn)
+
+    def run() -> HttpResponse:
+        return json_response(instruction_json(actions.give_instruction(proposal, actor=actor, text=data.text)), 201)
+
+    return idempotent(request, run)
+
+
+__all__ = ["router", "NotFound"]

@@ -1,0 +1,128 @@
+"""Sessions and the proposals filed in them, with their proposers and leader instructions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from organisation.models import Jurisdiction
+
+
+class Session(models.Model):
+    """A CPPCC session (届次会次, e.g. 十四届二次会议), or a year's bucket of daily proposals (日常提案)."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, verbose_name="辖区", on_delete=models.PROTECT)
+    name = models.CharField("届次", max_length=100)
+    year = models.PositiveSmallIntegerField("年度")
+    is_daily = models.BooleanField("日常提案", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "届次会次"
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "name", "year"], name="session_unique_in_jurisdiction")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年 {self.name}"
+
+
+class ProposalStatus(models.TextChoices):
+    """A proposal's status, derived from its assignments (``handling.states.derive_proposal_status``)."""
+
+    REGISTERED = "registered", "已登记"
+    ASSIGNED = "assigned", "已交办"
+    HANDLING = "handling", "办理中"
+    REPLIED = "replied", "已答复"
+    CLOSED = "closed", "已办结"
+
+
+class ProposalKind(models.TextChoices):
+    INDIVIDUAL = "individual", "个人提案"
+    JOINT = "joint", "联名提案"
+    COLLECTIVE = "collective", "集体提案"
+
+
+class Proposal(models.Model):
+    session = models.ForeignKey(Session, verbose_name="届次", on_delete=models.PROTECT, related_name="proposals")
+    # Copied from the session so that the scoping filter of every list needs no join.
+    jurisdiction = models.ForeignKey(Jurisdiction, verbose_name="辖区", on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField("年度")
+    number = models.CharField("提案号", max_length=30)
+    title = models.CharField("案由", max_length=500)
+    body = models.TextField("内容")
+    category = models.CharField("类别", max_length=50, blank=True)
+    kind = models.CharField("提案类型", max_length=20, choices=ProposalKind.choices)
+    submitted_on = models.DateField("提交日期", null=True, blank=True)
+    is_key = models.BooleanField("重点提案", default=False)
+    is_suggestion = models.BooleanField("建议案", default=False)
+    is_public = models.BooleanField("公开", default=True)
+    leading_leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="领办领导",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_proposals",
+    )
+    status = models.CharField(
+        "状态", max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.REGISTERED
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "提案"
+        constraints = [
+            models.UniqueConstraint(fields=["session", "number"], name="proposal_number_unique_in_session"),
+            models.CheckConstraint(condition=models.Q(status__in=ProposalStatus.values), name="proposal_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["jurisdiction", "-id"], name="proposal_jurisdiction_idx"),
+            models.Index(fields=["jurisdiction", "status", "-id"], name="proposal_jur_status_idx"),
+            models.Index(fields=["session", "-id"], name="proposal_session_idx"),
+            models.Index(fields=["year", "-id"], name="proposal_year_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"第{self.number}号 {self.title}"
+
+    @property
+    def needs_leader_approval(self) -> bool:
+        """Key proposals and 建议案 go through office review, leader approval and a reply meeting (§四(三))."""
+        return self.is_key or self.is_suggestion
+
+
+class Proposer(models.Model):
+    """One proposer of a proposal; ``position`` 0 is the first proposer, whose rating decides."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="proposers")
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+    name = models.CharField("提案人", max_length=100)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="proposals_filed"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "提案人"
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "position"], name="proposer_position_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "proposal"], name="proposer_user_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Instruction(models.Model):
+    """A leader's instruction on a proposal (领导批示), visible to everyone handling it."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="instructions")
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("批示内容")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "领导批示"

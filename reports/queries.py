@@ -1,0 +1,138 @@
+"""Handling metrics per unit (domain.md §7, api.md "Metrics"): read-only, one GROUP BY per table.
+
+The definitions, exactly:
+- assigned: lead assignments not withdrawn;
+- replied: of those, the ones that reached ``replied`` at least once (re-handled ones still count);
+- overdue: assigned, never replied, due date passed;
+- on-time: the first reply was delivered on or before the (possibly extended) due date;
+- meeting / three meetings: at least one contact / contacts before, during and after;
+- satisfaction: satisfied + basically satisfied over feedbacks received, on the result, latest per
+  assignment;
+- a, b, c: replied assignments by the class of their latest delivered reply;
+- returns, extensions: approved ones; a return counts for the unit that returned it;
+- rehandled: re-handled at least once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from handling.models import Assignment, FollowUpItem, Rating
+from handling.states import AssignmentRole, State
+from organisation.models import Department
+
+ACTIVE = ~Q(state=State.WITHDRAWN)
+REPLIED = ACTIVE & Q(first_replied_on__isnull=False)
+
+COUNT_KEYS = (
+    "assigned", "replied", "on_time", "met", "three_met", "feedbacks", "satisfied", "a", "b", "c",
+    "extensions", "overdue", "rehandled", "self_check_due", "self_check_done",
+)  # fmt: skip
+
+
+def _lead_counts(qs: QuerySet[Assignment], today: date) -> dict[int, dict[str, int]]:
+    rows = (
+        qs.filter(role=AssignmentRole.LEAD)
+        .values("department_id")
+        .annotate(
+            assigned=Count("pk", filter=ACTIVE),
+            replied=Count("pk", filter=REPLIED),
+            on_time=Count("pk", filter=REPLIED & Q(replied_on_time=True)),
+            met=Count("pk", filter=ACTIVE & (Q(contact_before=True) | Q(contact_during=True) | Q(contact_after=True))),
+            three_met=Count("pk", filter=ACTIVE & Q(contact_before=True, contact_during=True, contact_after=True)),
+            feedbacks=Count("pk", filter=ACTIVE & ~Q(feedback_result="")),
+            satisfied=Count(
+                "pk", filter=ACTIVE & Q(feedback_result__in=[Rating.SATISFIED, Rating.BASICALLY_SATISFIED])
+            ),
+            a=Count("pk", filter=REPLIED & Q(delivered_class="A")),
+            b=Count("pk", filter=REPLIED & Q(delivered_class="B")),
+            c=Count("pk", filter=REPLIED & Q(delivered_class="C")),
+            extensions=Sum("extensions_approved", filter=ACTIVE, default=0),
+            overdue=Count("pk", filter=ACTIVE & Q(first_replied_on__isnull=True, due_on__lt=today)),
+            rehandled=Count("pk", filter=ACTIVE & Q(rehandled=True)),
+            self_check_due=Count(
+                "pk", filter=REPLIED & (Q(self_check_due__lte=today) | Q(self_check_done_on__isnull=False))
+            ),
+            self_check_done=Count("pk", filter=REPLIED & Q(self_check_done_on__isnull=False)),
+        )
+    )
+    return {r.pop("department_id"): r for r in rows}
+
+
+def _rate(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def _row(counts: dict[str, int], returns: int, follow_due: int, follow_done: int) -> dict[str, Any]:
+    c = {k: counts.get(k, 0) or 0 for k in COUNT_KEYS}
+    return {
+        "assigned": c["assigned"],
+        "replied": c["replied"],
+        "reply_rate": _rate(c["replied"], c["assigned"]),
+        "on_time_rate": _rate(c["on_time"], c["replied"]),
+        "meeting_rate": _rate(c["met"], c["assigned"]),
+        "three_meetings_rate": _rate(c["three_met"], c["assigned"]),
+        "satisfaction_rate": _rate(c["satisfied"], c["feedbacks"]),
+        "a": c["a"],
+        "b": c["b"],
+        "c": c["c"],
+        "returns": returns,
+        "extensions": c["extensions"],
+        "overdue": c["overdue"],
+        "rehandled": c["rehandled"],
+        "on_time": c["on_time"],
+        "met": c["met"],
+        "three_met": c["three_met"],
+        "feedbacks": c["feedbacks"],
+        "satisfied": c["satisfied"],
+        "self_check_due": c["self_check_due"],
+        "self_check_done": c["self_check_done"],
+        "self_check_rate": _rate(c["self_check_done"], c["self_check_due"]),
+        "follow_up_due": follow_due,
+        "follow_up_done": follow_done,
+        "follow_up_rate": _rate(follow_done, follow_due),
+    }
+
+
+def department_stats(
+    jurisdiction_ids: list[int], *, today: date, year: int | None = None, session_id: int | None = None
+) -> dict[str, Any]:
+    """Return ``{totals, departments}`` for the units of the given jurisdictions."""
+    qs = Assignment.objects.filter(department__jurisdiction_id__in=jurisdiction_ids)
+    if year is not None:
+        qs = qs.filter(year=year)
+    if session_id is not None:
+        qs = qs.filter(proposal__session_id=session_id)
+    leads = _lead_counts(qs, today)
+    returns = dict(
+        qs.filter(returned=True).values("department_id").annotate(n=Count("pk")).values_list("department_id", "n")
+    )
+    items = FollowUpItem.objects.filter(assignment__in=qs.filter(role=AssignmentRole.LEAD).filter(ACTIVE))
+    follow = {
+        r["assignment__department_id"]: r
+        for r in items.values("assignment__department_id").annotate(
+            due=Count("pk", filter=Q(due_on__lte=today) | Q(done_on__isnull=False)),
+            done=Count("pk", filter=Q(done_on__isnull=False)),
+        )
+    }
+    departments = Department.objects.filter(jurisdiction_id__in=jurisdiction_ids).order_by("jurisdiction_id", "pk")
+    result = []
+    total_counts = dict.fromkeys(COUNT_KEYS, 0)
+    total_returns = total_follow_due = total_follow_done = 0
+    for d in departments:
+        counts = leads.get(d.pk, {})
+        if not d.is_active and not counts:
+            continue
+        f = follow.get(d.pk, {})
+        row = _row(counts, returns.get(d.pk, 0), f.get("due", 0), f.get("done", 0))
+        result.append({"department_id": d.pk, "name": d.name, "jurisdiction_id": d.jurisdiction_id, **row})
+        for k in COUNT_KEYS:
+            total_counts[k] += counts.get(k, 0) or 0
+        total_returns += row["returns"]
+        total_follow_due += row["follow_up_due"]
+        total_follow_done += row["follow_up_done"]
+    totals = _row(total_counts, total_returns, total_follow_due, total_follow_done)
+    return {"totals": totals, "departments": result}

@@ -1,0 +1,58 @@
+"""The holiday calendar: read any year; the office enters a new year when the State Council publishes it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.http import body_doc, json_response, parse_body
+from handling.permissions import require_role
+from organisation.models import Role, User
+
+from .counting import load_calendar, set_year
+from .models import CalendarDay, CalendarYear
+
+router = Router(tags=["工作日历"])
+
+
+class DayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    date: date
+    is_workday: bool
+    name: str = Field(min_length=1, max_length=64)
+
+
+class YearIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    days: list[DayIn] = Field(max_length=400)
+    note: str = Field("", max_length=200)
+
+
+def year_json(year: int) -> dict[str, object]:
+    known = CalendarYear.objects.filter(year=year).first()
+    days = CalendarDay.objects.filter(date__year=year).order_by("date")
+    return {
+        "year": year,
+        "known": known is not None,
+        "source": known.source if known else None,
+        "note": known.note if known else "",
+        "warning": load_calendar().warning_for(date(year, 1, 1)),
+        "days": [{"date": d.date, "is_workday": d.is_workday, "name": d.name} for d in days],
+    }
+
+
+@router.get("/calendar/{year}", summary="某年的法定节假日与调休上班日")
+def read_year(request: HttpRequest, year: int) -> HttpResponse:
+    return json_response(year_json(year))
+
+
+@router.put("/calendar/{year}", openapi_extra=body_doc(YearIn), summary="录入或更正某年的节假日安排（督查室）")
+def write_year(request: HttpRequest, year: int) -> HttpResponse:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    require_role(actor, Role.OFFICE_STAFF)
+    data = parse_body(request, YearIn)
+    set_year(year, [(d.date, d.is_workday, d.name) for d in data.days], note=data.note)
+    return json_response(year_json(year))
