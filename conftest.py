@@ -89,8 +89,16 @@ class World:
         self.vicemayor = self.user("vicemayor1", Role.GOV_LEADER, "副市长")
         self.vicemayor.charged_departments.set([self.jyj])
         for dept in (self.jyj, self.wjw, self.zjj):
-            for suffix, role in (("head", Role.DEPT_HEAD), ("leader", Role.DEPT_LEADER), ("handler", Role.DEPT_HANDLER)):
-                setattr(self, f"{dept.code}_{suffix}", self.user(f"{dept.code}_{suffix}", role, f"{dept.name}{suffix}", dept))
+            for suffix, role in (
+                ("head", Role.DEPT_HEAD),
+                ("leader", Role.DEPT_LEADER),
+                ("handler", Role.DEPT_HANDLER),
+            ):
+                setattr(
+                    self,
+                    f"{dept.code}_{suffix}",
+                    self.user(f"{dept.code}_{suffix}", role, f"{dept.name}{suffix}", dept),
+                )
         self.xq_handler = self.user("xq_handler", Role.DEPT_HANDLER, "县教育局经办人", self.xq, self.county)
         self.member1 = self.user("member1", Role.MEMBER, "张委员")
         self.member2 = self.user("member2", Role.MEMBER, "李委员")
@@ -102,7 +110,9 @@ class World:
         self, username: str, role: str, name: str, department: Department | None = None,
         jurisdiction: Jurisdiction | None = None,
     ) -> User:  # fmt: skip
-        user = User(username=username, role=role, name=name, jurisdiction=jurisdiction or self.city, department=department)
+        user = User(
+            username=username, role=role, name=name, jurisdiction=jurisdiction or self.city, department=department
+        )
         user.set_password("demo-2026")
         user.save()
         return user
@@ -147,7 +157,9 @@ def file_proposal(world: World, **overrides: Any) -> dict[str, Any]:
     return resp.data
 
 
-def assign(world: World, proposal_id: int, units: list[tuple[Department, str]], assigned_on: str | None = None) -> dict[str, Any]:
+def assign(
+    world: World, proposal_id: int, units: list[tuple[Department, str]], assigned_on: str | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {"assignments": [{"department_id": d.pk, "role": r} for d, r in units]}
     if assigned_on:
         body["assigned_on"] = assigned_on

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import pydantic
 from django.core.serializers.json import DjangoJSONEncoder
@@ -16,8 +16,6 @@ from django.http import HttpRequest, HttpResponse
 from lib.errors import DomainError, InvalidInput, RuleViolation
 
 from .models import IdempotencyRecord
-
-T = TypeVar("T", bound=pydantic.BaseModel)
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 20
@@ -70,7 +68,7 @@ def validation_error(exc: pydantic.ValidationError) -> InvalidInput:
     return InvalidInput(f"请求内容不正确：{summary}", details={"fields": fields})
 
 
-def parse_body(request: HttpRequest, schema: type[T]) -> T:
+def parse_body[T: pydantic.BaseModel](request: HttpRequest, schema: type[T]) -> T:
     """Parse and validate the JSON body; anything malformed is a 400 with a Chinese message."""
     raw = request.body or b"{}"
     try:

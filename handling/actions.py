@@ -24,9 +24,9 @@ from workcalendar.counting import WorkCalendar, load_calendar
 from . import deadlines
 from .models import (
     Assignment,
-    CoOpinion,
     Contact,
     ContactStage,
+    CoOpinion,
     Decision,
     ExtensionRequest,
     Feedback,
@@ -43,7 +43,6 @@ from .models import (
 )
 from .permissions import acts_for_jurisdiction, require_can_act, require_role
 from .states import (
-    PREVIOUS,
     TRANSITIONS,
     AssignmentRole,
     State,
@@ -324,8 +323,9 @@ def record_contact(
     if not getattr(a, flag):
         setattr(a, flag, True)
         _save(a, flag)
-    _record(a, actor=actor, action="contact", data={"contact_id": contact.pk, "stage": stage, "date": on.isoformat(),
-                                                    "method": method, "participants": participants, "notes": notes})  # fmt: skip
+    data = {"contact_id": contact.pk, "stage": stage, "date": on.isoformat(), "method": method,
+            "participants": participants, "notes": notes}  # fmt: skip
+    _record(a, actor=actor, action="contact", data=data)
     return contact
 
 

@@ -249,30 +249,66 @@ _endpoint("receive", Empty, lambda u, a, d: actions.receive(a, actor=u), "签收
 _endpoint("request_return", ReturnIn, lambda u, a, d: actions.request_return(a, actor=u, reason=d.reason), "申请退回")
 _endpoint("decide_return", DecideReturnIn, _decide_return, "审批退回申请（可同时改派）")
 _endpoint("submit_form", FormIn, _submit_form, "填写承办单（拟办意见）")
-_endpoint("approve_form", ApproveFormIn,
-          lambda u, a, d: actions.approve_form(a, actor=u, instruction=d.instruction, approve=d.approve), "批准承办单")
+_endpoint(
+    "approve_form",
+    ApproveFormIn,
+    lambda u, a, d: actions.approve_form(a, actor=u, instruction=d.instruction, approve=d.approve),
+    "批准承办单",
+)
 _endpoint("contact", ContactIn, _contact, "记录与提案人见面沟通（三见面）")
 _endpoint("co_opinion", CoOpinionIn, lambda u, a, d: actions.submit_co_opinion(a, actor=u, text=d.text), "提交协办意见")
 _endpoint("draft_reply", DraftIn, _draft, "起草答复函")
 _endpoint("sign_reply", SignIn, lambda u, a, d: actions.sign_reply(a, actor=u, signed_on=d.signed_on), "签发答复函")
-_endpoint("review_reply", ReviewIn, lambda u, a, d: actions.review_reply(
-    a, actor=u, approve=d.approve, comment=d.comment, result_class=d.result_class), "办公部门审核答复")
-_endpoint("approve_reply", ApproveIn,
-          lambda u, a, d: actions.approve_reply(a, actor=u, approve=d.approve, comment=d.comment), "政府领导审定答复")
+_endpoint(
+    "review_reply",
+    ReviewIn,
+    lambda u, a, d: actions.review_reply(a, actor=u, approve=d.approve, comment=d.comment, result_class=d.result_class),
+    "办公部门审核答复",
+)
+_endpoint(
+    "approve_reply",
+    ApproveIn,
+    lambda u, a, d: actions.approve_reply(a, actor=u, approve=d.approve, comment=d.comment),
+    "政府领导审定答复",
+)
 _endpoint("reply_meeting", MeetingIn, _meeting, "答复座谈会（可同时答复多件）")
-_endpoint("request_extension", ExtensionIn, lambda u, a, d: _then(
-    actions.request_extension(a, actor=u, reason=d.reason, new_due_on=d.new_due_on), a), "申请延期")
-_endpoint("decide_extension", DecideExtensionIn, lambda u, a, d: actions.decide_extension(
-    a, actor=u, approve=d.approve, cppcc_consulted=d.cppcc_consulted, comment=d.comment), "审批延期申请")
-_endpoint("feedback", FeedbackIn, lambda u, a, d: actions.give_feedback(
-    a, actor=u, attitude=d.attitude, result=d.result, comment=d.comment, proposer_id=d.proposer_id), "提案人反馈意见")
+_endpoint(
+    "request_extension",
+    ExtensionIn,
+    lambda u, a, d: _then(actions.request_extension(a, actor=u, reason=d.reason, new_due_on=d.new_due_on), a),
+    "申请延期",
+)
+_endpoint(
+    "decide_extension",
+    DecideExtensionIn,
+    lambda u, a, d: actions.decide_extension(
+        a, actor=u, approve=d.approve, cppcc_consulted=d.cppcc_consulted, comment=d.comment
+    ),
+    "审批延期申请",
+)
+_endpoint(
+    "feedback",
+    FeedbackIn,
+    lambda u, a, d: actions.give_feedback(
+        a, actor=u, attitude=d.attitude, result=d.result, comment=d.comment, proposer_id=d.proposer_id
+    ),
+    "提案人反馈意见",
+)
 _endpoint("self_check", SelfCheckIn, _self_check, "回头看自查")
 _endpoint("follow_up_plan", PlanIn, _plan, "B类提案跟踪落实方案")
-_endpoint("follow_up_done", ItemDoneIn, lambda u, a, d: _then(
-    actions.finish_follow_up_item(a, actor=u, item_id=d.item_id, note=d.note), a), "落实事项完成")
-_endpoint("second_feedback", TextIn, lambda u, a, d: _then(
-    actions.give_second_feedback(a, actor=u, text=d.text), a), "二次反馈")
-_endpoint("remind", RemindIn, lambda u, a, d: _then(actions.remind(a, actor=u, message=d.message), a), "催办")  # fmt: skip
+_endpoint(
+    "follow_up_done",
+    ItemDoneIn,
+    lambda u, a, d: _then(actions.finish_follow_up_item(a, actor=u, item_id=d.item_id, note=d.note), a),
+    "落实事项完成",
+)
+_endpoint(
+    "second_feedback",
+    TextIn,
+    lambda u, a, d: _then(actions.give_second_feedback(a, actor=u, text=d.text), a),
+    "二次反馈",
+)
+_endpoint("remind", RemindIn, lambda u, a, d: _then(actions.remind(a, actor=u, message=d.message), a), "催办")
 
 
 def _parse_date(value: str | None, name: str) -> date | None:
@@ -314,7 +350,9 @@ def list_assignments(
             "green": Q(watch_on__gt=yellow_until),
         }
         if light not in conditions:
-            raise InvalidInput("light 只能是 green、yellow 或 red。", details={"fields": {"light": "取值不在允许范围内"}})
+            raise InvalidInput(
+                "light 只能是 green、yellow 或 red。", details={"fields": {"light": "取值不在允许范围内"}}
+            )
         qs = qs.filter(conditions[light])
     before = _parse_date(due_before, "due_before")
     if before is not None:
@@ -342,9 +380,9 @@ def public_replies(
     later = Reply.objects.filter(
         assignment_id=OuterRef("assignment_id"), version__gt=OuterRef("version"), delivered_on__isnull=False
     )
-    qs = Reply.objects.filter(
-        delivered_on__isnull=False, is_public=True, assignment__proposal__is_public=True
-    ).exclude(Exists(later))
+    qs = Reply.objects.filter(delivered_on__isnull=False, is_public=True, assignment__proposal__is_public=True).exclude(
+        Exists(later)
+    )
     if year is not None:
         qs = qs.filter(assignment__proposal__year=year)
     if q:

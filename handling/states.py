@@ -44,13 +44,26 @@ PREVIOUS: Final = "previous"  # sentinel: back to the state before the return re
 S = State
 DEPT = frozenset({Role.DEPT_HEAD, Role.DEPT_LEADER, Role.DEPT_HANDLER})
 OFFICE = frozenset({Role.OFFICE_STAFF})
+HEAD = frozenset({Role.DEPT_HEAD})
+HEAD_OR_LEADER = frozenset({Role.DEPT_HEAD, Role.DEPT_LEADER})
+GOV = frozenset({Role.GOV_LEADER})
+RATERS = frozenset({Role.MEMBER, Role.CPPCC_STAFF, Role.OFFICE_STAFF})
 LEAD = frozenset({AssignmentRole.LEAD})
 CO = frozenset({AssignmentRole.CO})
 BOTH = LEAD | CO
 
 # A lead may ask for more time at any point before its reply is delivered.
 BEFORE_REPLY = frozenset(
-    {S.PENDING, S.RECEIVED, S.FORM_SUBMITTED, S.HANDLING, S.REPLY_DRAFTED, S.OFFICE_REVIEW, S.LEADER_APPROVAL, S.APPROVED}
+    {
+        S.PENDING,
+        S.RECEIVED,
+        S.FORM_SUBMITTED,
+        S.HANDLING,
+        S.REPLY_DRAFTED,
+        S.OFFICE_REVIEW,
+        S.LEADER_APPROVAL,
+        S.APPROVED,
+    }
 )
 # Contacts with the proposer: from receipt until closed (and after).
 CONTACT_STATES = frozenset(
@@ -73,7 +86,9 @@ class Transition:
     internal: bool = False  # not an API action of its own
 
 
-def t(who: frozenset[str], applies_to: frozenset[str], sources: set[str] | frozenset[str], **to: str | None) -> Transition:
+def t(
+    who: frozenset[str], applies_to: frozenset[str], sources: set[str] | frozenset[str], **to: str | None
+) -> Transition:
     return Transition(who, applies_to, frozenset(sources), to)
 
 
@@ -83,24 +98,21 @@ TRANSITIONS: Final[dict[str, Transition]] = {
     "request_return":    t(DEPT, BOTH, {S.PENDING, S.RECEIVED}, ok=S.RETURN_REQUESTED),
     "decide_return":     t(OFFICE, BOTH, {S.RETURN_REQUESTED}, approve=S.WITHDRAWN, reject=PREVIOUS),
     "submit_form":       t(DEPT, LEAD, {S.RECEIVED}, ok=S.FORM_SUBMITTED),
-    "approve_form":      t(frozenset({Role.DEPT_HEAD, Role.DEPT_LEADER}), LEAD, {S.FORM_SUBMITTED},
-                           approve=S.HANDLING, reject=S.RECEIVED),
+    "approve_form":      t(HEAD_OR_LEADER, LEAD, {S.FORM_SUBMITTED}, approve=S.HANDLING, reject=S.RECEIVED),
     "contact":           t(DEPT, LEAD, CONTACT_STATES, ok=None),
     "co_opinion":        t(DEPT, CO, {S.RECEIVED}, ok=S.OPINION_SUBMITTED),
     "draft_reply":       t(DEPT, LEAD, {S.HANDLING, S.REHANDLING, S.REPLY_DRAFTED}, ok=S.REPLY_DRAFTED),
     # A key proposal or 建议案 goes to the office for review instead of straight to the proposer.
-    "sign_reply":        t(frozenset({Role.DEPT_HEAD}), LEAD, {S.REPLY_DRAFTED}, ok=S.REPLIED, key=S.OFFICE_REVIEW),
+    "sign_reply":        t(HEAD, LEAD, {S.REPLY_DRAFTED}, ok=S.REPLIED, key=S.OFFICE_REVIEW),
     "review_reply":      t(OFFICE, LEAD, {S.OFFICE_REVIEW}, approve=S.LEADER_APPROVAL, reject=S.HANDLING),
-    "approve_reply":     t(frozenset({Role.GOV_LEADER}), LEAD, {S.LEADER_APPROVAL}, approve=S.APPROVED, reject=S.HANDLING),
+    "approve_reply":     t(GOV, LEAD, {S.LEADER_APPROVAL}, approve=S.APPROVED, reject=S.HANDLING),
     # Key proposals are replied at the meeting; others may hold a collective meeting once replied.
     "reply_meeting":     t(DEPT | OFFICE, LEAD, {S.APPROVED, S.REPLIED, S.CLOSED}, key=S.REPLIED, ok=None),
     "request_extension": t(DEPT, LEAD, BEFORE_REPLY, ok=None),
     "decide_extension":  t(OFFICE, LEAD, BEFORE_REPLY, ok=None),
-    "feedback":          t(frozenset({Role.MEMBER, Role.CPPCC_STAFF, Role.OFFICE_STAFF}), LEAD, {S.REPLIED},
-                           satisfied=S.CLOSED, unsatisfied=S.REHANDLING),
+    "feedback":          t(RATERS, LEAD, {S.REPLIED}, satisfied=S.CLOSED, unsatisfied=S.REHANDLING),
     # Co-signers of a joint proposal rate too; only the first proposer's rating moves the state.
-    "cosigner_feedback": Transition(frozenset({Role.MEMBER, Role.CPPCC_STAFF, Role.OFFICE_STAFF}), LEAD,
-                                    AFTER_REPLY | {S.REHANDLING}, {"ok": None}, internal=True),
+    "cosigner_feedback": Transition(RATERS, LEAD, AFTER_REPLY | {S.REHANDLING}, {"ok": None}, internal=True),
     "self_check":        t(DEPT, LEAD, AFTER_REPLY | {S.REHANDLING}, ok=None),
     "follow_up_plan":    t(DEPT, LEAD, AFTER_REPLY, ok=None),
     "follow_up_done":    t(DEPT, LEAD, AFTER_REPLY, ok=None),

@@ -169,7 +169,9 @@ def read_jurisdiction(request: HttpRequest, jurisdiction_id: int) -> HttpRespons
     return json_response(jurisdiction_json(get_jurisdiction(jurisdiction_id)))
 
 
-@router.patch("/jurisdictions/{jurisdiction_id}", openapi_extra=body_doc(JurisdictionPatch), summary="修改辖区或时限规则")
+@router.patch(
+    "/jurisdictions/{jurisdiction_id}", openapi_extra=body_doc(JurisdictionPatch), summary="修改辖区或时限规则"
+)
 def patch_jurisdiction(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     j = get_jurisdiction(jurisdiction_id)

@@ -39,14 +39,11 @@ def visible_proposals(user: User) -> QuerySet[Proposal]:
     if user.role in DEPT_ROLES:
         if user.department_id is None:
             return qs.none()
-        return qs.filter(
-            pk__in=Assignment.objects.filter(department_id=user.department_id).values("proposal_id")
-        )
+        return qs.filter(pk__in=Assignment.objects.filter(department_id=user.department_id).values("proposal_id"))
     if user.role == Role.GOV_LEADER:
         charged = user.charged_departments.values("pk")
         return qs.filter(
-            Q(pk__in=Assignment.objects.filter(department__in=charged).values("proposal_id"))
-            | Q(leading_leader=user)
+            Q(pk__in=Assignment.objects.filter(department__in=charged).values("proposal_id")) | Q(leading_leader=user)
         )
     if user.role == Role.MEMBER:
         return qs.filter(pk__in=Proposer.objects.filter(user=user).values("proposal_id"))

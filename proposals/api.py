@@ -213,7 +213,9 @@ def read_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
     return json_response(proposal_detail(access_proposal(actor, proposal_id)))
 
 
-@router.patch("/proposals/{proposal_id}", openapi_extra=body_doc(ProposalPatch), summary="标记重点提案、建议案，指定领办领导")
+@router.patch(
+    "/proposals/{proposal_id}", openapi_extra=body_doc(ProposalPatch), summary="标记重点提案、建议案，指定领办领导"
+)
 def patch_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     proposal = access_proposal(actor, proposal_id)

@@ -64,9 +64,7 @@ class Proposal(models.Model):
         on_delete=models.PROTECT,
         related_name="led_proposals",
     )
-    status = models.CharField(
-        "状态", max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.REGISTERED
-    )
+    status = models.CharField("状态", max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.REGISTERED)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

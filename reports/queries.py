@@ -28,7 +28,7 @@ ACTIVE = ~Q(state=State.WITHDRAWN)
 REPLIED = ACTIVE & Q(first_replied_on__isnull=False)
 
 COUNT_KEYS = (
-    "assigned", "replied", "on_time", "met", "three_met", "feedbacks", "satisfied", "a", "b", "c",
+    "assigned", "replied", "on_time", "met", "three_met", "rated", "satisfied", "a", "b", "c",
     "extensions", "overdue", "rehandled", "self_check_due", "self_check_done",
 )  # fmt: skip
 
@@ -43,7 +43,7 @@ def _lead_counts(qs: QuerySet[Assignment], today: date) -> dict[int, dict[str, i
             on_time=Count("pk", filter=REPLIED & Q(replied_on_time=True)),
             met=Count("pk", filter=ACTIVE & (Q(contact_before=True) | Q(contact_during=True) | Q(contact_after=True))),
             three_met=Count("pk", filter=ACTIVE & Q(contact_before=True, contact_during=True, contact_after=True)),
-            feedbacks=Count("pk", filter=ACTIVE & ~Q(feedback_result="")),
+            rated=Count("pk", filter=ACTIVE & ~Q(feedback_result="")),
             satisfied=Count(
                 "pk", filter=ACTIVE & Q(feedback_result__in=[Rating.SATISFIED, Rating.BASICALLY_SATISFIED])
             ),
@@ -59,7 +59,11 @@ def _lead_counts(qs: QuerySet[Assignment], today: date) -> dict[int, dict[str, i
             self_check_done=Count("pk", filter=REPLIED & Q(self_check_done_on__isnull=False)),
         )
     )
-    return {r.pop("department_id"): r for r in rows}
+    result: dict[int, dict[str, int]] = {}
+    for r in rows:
+        row: dict[str, Any] = dict(r)
+        result[row.pop("department_id")] = row
+    return result
 
 
 def _rate(num: int, den: int) -> float | None:
@@ -75,7 +79,7 @@ def _row(counts: dict[str, int], returns: int, follow_due: int, follow_done: int
         "on_time_rate": _rate(c["on_time"], c["replied"]),
         "meeting_rate": _rate(c["met"], c["assigned"]),
         "three_meetings_rate": _rate(c["three_met"], c["assigned"]),
-        "satisfaction_rate": _rate(c["satisfied"], c["feedbacks"]),
+        "satisfaction_rate": _rate(c["satisfied"], c["rated"]),
         "a": c["a"],
         "b": c["b"],
         "c": c["c"],
@@ -86,7 +90,7 @@ def _row(counts: dict[str, int], returns: int, follow_due: int, follow_done: int
         "on_time": c["on_time"],
         "met": c["met"],
         "three_met": c["three_met"],
-        "feedbacks": c["feedbacks"],
+        "feedbacks": c["rated"],
         "satisfied": c["satisfied"],
         "self_check_due": c["self_check_due"],
         "self_check_done": c["self_check_done"],
@@ -111,8 +115,8 @@ def department_stats(
         qs.filter(returned=True).values("department_id").annotate(n=Count("pk")).values_list("department_id", "n")
     )
     items = FollowUpItem.objects.filter(assignment__in=qs.filter(role=AssignmentRole.LEAD).filter(ACTIVE))
-    follow = {
-        r["assignment__department_id"]: r
+    follow: dict[int, dict[str, int]] = {
+        r["assignment__department_id"]: {"due": r["due"], "done": r["done"]}
         for r in items.values("assignment__department_id").annotate(
             due=Count("pk", filter=Q(due_on__lte=today) | Q(done_on__isnull=False)),
             done=Count("pk", filter=Q(done_on__isnull=False)),

@@ -19,15 +19,37 @@ def test_normal_proposal_from_assignment_to_closed(world):
     assert lead["light"] == "green"
 
     act(world, world.jyj_handler, lead["id"], "receive")
-    act(world, world.jyj_handler, lead["id"], "submit-form", {"opinion": "拟由基础教育处办理", "handler_id": world.jyj_handler.pk})
+    act(
+        world,
+        world.jyj_handler,
+        lead["id"],
+        "submit-form",
+        {"opinion": "拟由基础教育处办理", "handler_id": world.jyj_handler.pk},
+    )
     a = act(world, world.jyj_leader, lead["id"], "approve-form", {"instruction": "抓紧办理"})
     assert a["state"] == "handling"
     for stage in ("before", "during"):
-        act(world, world.jyj_handler, lead["id"], "contact",
-            {"stage": stage, "date": "2026-03-02", "method": "visit", "participants": "张委员", "notes": "听取意见"})
-    act(world, world.jyj_handler, lead["id"], "draft-reply", {
-        "text": "答复内容", "result_class": "A", "method": "written", "is_public": True,
-        "contact_person": "王老师", "contact_phone": "0512-1234567"})
+        act(
+            world,
+            world.jyj_handler,
+            lead["id"],
+            "contact",
+            {"stage": stage, "date": "2026-03-02", "method": "visit", "participants": "张委员", "notes": "听取意见"},
+        )
+    act(
+        world,
+        world.jyj_handler,
+        lead["id"],
+        "draft-reply",
+        {
+            "text": "答复内容",
+            "result_class": "A",
+            "method": "written",
+            "is_public": True,
+            "contact_person": "王老师",
+            "contact_phone": "0512-1234567",
+        },
+    )
     r = world.api(world.jyj_head).post(f"/assignments/{lead['id']}/sign-reply", {})
     assert r.status == 422 and r.error_code == "co_opinions_missing"
 
@@ -37,16 +59,35 @@ def test_normal_proposal_from_assignment_to_closed(world):
     a = act(world, world.jyj_head, lead["id"], "sign-reply", {})
     assert a["state"] == "replied" and a["light"] is None
     assert a["reply"]["signed_on"] == "2026-03-02"
-    act(world, world.jyj_handler, lead["id"], "contact",
-        {"stage": "after", "date": "2026-03-02", "method": "phone", "participants": "张委员", "notes": "送达答复"})
+    act(
+        world,
+        world.jyj_handler,
+        lead["id"],
+        "contact",
+        {"stage": "after", "date": "2026-03-02", "method": "phone", "participants": "张委员", "notes": "送达答复"},
+    )
     a = act(world, world.member1, lead["id"], "feedback", {"attitude": "satisfied", "result": "basically_satisfied"})
     assert a["state"] == "closed"
 
     detail = world.api(world.member1).get(f"/proposals/{p['id']}").data
     assert detail["status"] == "closed"
     actions = [e["action"] for e in detail["events"]]
-    assert actions == ["register", "assign", "assign", "receive", "submit_form", "approve_form", "contact", "contact",
-                       "draft_reply", "receive", "co_opinion", "sign_reply", "contact", "feedback"]
+    assert actions == [
+        "register",
+        "assign",
+        "assign",
+        "receive",
+        "submit_form",
+        "approve_form",
+        "contact",
+        "contact",
+        "draft_reply",
+        "receive",
+        "co_opinion",
+        "sign_reply",
+        "contact",
+        "feedback",
+    ]
     assert detail["events"][-1]["from_state"] == "replied" and detail["events"][-1]["to_state"] == "closed"
 
     stats = world.api(world.office).get("/stats", year=2026).data

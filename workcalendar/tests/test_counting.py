@@ -104,8 +104,9 @@ def test_working_days_between_counts_the_half_open_interval() -> None:
     assert CAL.working_days_between(D(2026, 9, 29), D(2026, 9, 30)) == 1
     assert CAL.working_days_between(D(2026, 9, 30), D(2026, 9, 30)) == 0
     assert CAL.working_days_between(D(2026, 10, 12), D(2026, 9, 29)) == 0
-    # 2026 has 261 Mon–Fri days, 20 of them holidays off and 6 weekend make-up days.
-    assert CAL.working_days_between(D(2025, 12, 31), D(2026, 12, 31)) == 261 - 20 + 6
+    # 2026 has 261 Mon–Fri days; 19 are holidays (New Year 2, Spring Festival 6, Qingming 1, Labour Day 3,
+    # Dragon Boat 1, Mid-autumn 1, National Day 5) and 6 weekend days are make-up workdays.
+    assert CAL.working_days_between(D(2025, 12, 31), D(2026, 12, 31)) == 261 - 19 + 6
 
 
 def test_working_days_between_matches_day_by_day_count() -> None:
