@@ -74,6 +74,16 @@ class Api:
 class World:
     """The personas, their units, and an ``api(user)`` factory."""
 
+    jyj_head: User
+    jyj_leader: User
+    jyj_handler: User
+    wjw_head: User
+    wjw_leader: User
+    wjw_handler: User
+    zjj_head: User
+    zjj_leader: User
+    zjj_handler: User
+
     def __init__(self) -> None:
         self.city = Jurisdiction.objects.create(name="示例市")
         self.county = Jurisdiction.objects.create(name="示例县", parent=self.city)

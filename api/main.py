@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from handling.api import public_router
 from handling.api import router as handling_router
 from lib.errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
+from notifications.api import router as notifications_router
 from organisation.api import router as organisation_router
 from proposals.api import router as proposals_router
 from reports.api import router as reports_router
@@ -33,6 +34,7 @@ api.add_router("", handling_router)
 api.add_router("", public_router)
 api.add_router("", reports_router)
 api.add_router("", calendar_router)
+api.add_router("", notifications_router)
 
 
 @api.exception_handler(DomainError)

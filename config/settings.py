@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "proposals",
     "handling",
     "history",
+    "notifications",
     "reports",
     "api",
     "demo",

@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from history.recording import record_event
-from lib.errors import Forbidden, InvalidInput, InvalidTransition, RuleViolation
+from lib.errors import DomainError, Forbidden, InvalidInput, InvalidTransition, RuleViolation
+from notifications.delivery import notify_later, office_users, unit_users
 from organisation.models import DEPT_ROLES, Department, Role, User
 from proposals.models import Proposal, Proposer
 from workcalendar.counting import WorkCalendar, load_calendar
@@ -71,7 +72,7 @@ def _lock(assignment: Assignment) -> Assignment:
     Proposal.objects.select_for_update().filter(pk=assignment.proposal_id).values_list("pk").get()
     return (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("proposal", "proposal__jurisdiction", "department")
+        .select_related("proposal", "proposal__jurisdiction", "proposal__session", "department")
         .get(pk=assignment.pk)
     )
 
@@ -102,7 +103,33 @@ def _watch_on(a: Assignment) -> date | None:
 
 def _save(a: Assignment, *fields: str) -> None:
     a.watch_on = _watch_on(a)
-    a.save(update_fields=[*fields, "watch_on"])
+    a.remind_on = deadlines.next_reminder(a.watch_on, today())
+    a.save(update_fields=[*fields, "watch_on", "remind_on"])
+
+
+def _label(a: Assignment) -> str:
+    return f"{a.proposal.session.name}第{a.proposal.number}号提案《{a.proposal.title}》"
+
+
+def _tell_unit(a: Assignment, text: str, department_id: int | None = None) -> None:
+    notify_later(unit_users(department_id or a.department_id), text, proposal_id=a.proposal_id, assignment_id=a.pk)
+
+
+def _tell_office(a: Assignment, text: str) -> None:
+    notify_later(office_users(a.proposal.jurisdiction_id), text, proposal_id=a.proposal_id, assignment_id=a.pk)
+
+
+def _tell_proposers(a: Assignment, text: str) -> None:
+    users = [p.user for p in a.proposal.proposers.select_related("user") if p.user is not None]
+    notify_later(users, text, proposal_id=a.proposal_id, assignment_id=a.pk)
+
+
+def _tell_leaders(a: Assignment, text: str) -> None:
+    leaders = User.objects.filter(role=Role.GOV_LEADER, charged_departments=a.department_id)
+    users = list(leaders)
+    if a.proposal.leading_leader is not None:
+        users.append(a.proposal.leading_leader)
+    notify_later(users, text, proposal_id=a.proposal_id, assignment_id=a.pk)
 
 
 def _refresh_proposal_status(proposal: Proposal) -> None:
@@ -165,7 +192,10 @@ def _new_assignment(
         co_opinion_due=d.co_opinion_due if unit.role == AssignmentRole.CO else None,
     )
     a.watch_on = _watch_on(a)
+    a.remind_on = deadlines.next_reminder(a.watch_on, today())
     a.save()
+    role = AssignmentRole(unit.role).label
+    _tell_unit(a, f"您单位有新交办的{_label(a)}（{role}），请及时签收，办复期限{a.due_on:%Y年%m月%d日}。")
     data: dict[str, Any] = {"department_id": unit.department.pk, "department": unit.department.name, "role": unit.role}
     data["due_on"] = a.due_on.isoformat()
     warning = cal.warning_for(assigned_on, a.due_on, a.max_due_on)
@@ -196,7 +226,9 @@ def assign(
     proposal: Proposal, units: Sequence[UnitAssignment], *, actor: User, assigned_on: date | None = None
 ) -> list[Assignment]:
     """Assign the proposal to one or more units (交办); a unit's clock starts on its assignment date."""
-    proposal = Proposal.objects.select_for_update().select_related("jurisdiction").get(pk=proposal.pk)
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",)).select_related("jurisdiction", "session").get(pk=proposal.pk)
+    )
     require_role(actor, Role.OFFICE_STAFF)
     if not actor.is_superuser and not acts_for_jurisdiction(actor, proposal):
         raise Forbidden("只能交办本辖区的提案。")
@@ -238,6 +270,7 @@ def request_return(assignment: Assignment, *, actor: User, reason: str) -> Assig
         )
     ReturnRequest.objects.create(assignment=a, reason=reason, from_state=a.state, requested_by=actor)
     a.state_before_return = a.state
+    _tell_office(a, f"{a.department.name}申请退回{_label(a)}，请审批。")
     return _move(a, S.RETURN_REQUESTED, actor=actor, action="request_return", data={"reason": reason},
                  fields=["state_before_return"])  # fmt: skip
 
@@ -262,6 +295,7 @@ def decide_return(
     request.decided_at = timezone.now()
     request.save(update_fields=["decision", "comment", "decided_by", "decided_at"])
     data: dict[str, Any] = {"approve": approve, "comment": comment}
+    _tell_unit(a, f"督查室{'同意' if approve else '未同意'}退回{_label(a)}。{comment}")
     if not approve:
         return _move(a, a.state_before_return or S.PENDING, actor=actor, action="decide_return", data=data)
     a.returned = True
@@ -334,6 +368,9 @@ def submit_co_opinion(assignment: Assignment, *, actor: User, text: str) -> Assi
     """Send a co-handling unit's opinion (会办意见) to the lead unit(s)."""
     a = _begin(actor, "co_opinion", assignment)
     CoOpinion.objects.create(assignment=a, text=text, submitted_by=actor)
+    leads = Assignment.objects.filter(proposal=a.proposal, role=AssignmentRole.LEAD).exclude(state=S.WITHDRAWN)
+    for lead in leads:
+        _tell_unit(a, f"{a.department.name}已提交{_label(a)}的协办意见。", department_id=lead.department_id)
     return _move(a, S.OPINION_SUBMITTED, actor=actor, action="co_opinion", data={"text": text})
 
 
@@ -418,7 +455,9 @@ def sign_reply(assignment: Assignment, *, actor: User, signed_on: date | None = 
     reply.save(update_fields=["signed_by", "signed_on"])
     data = {"reply_id": reply.pk, "version": reply.version, "signed_on": signed_on.isoformat()}
     if a.proposal.needs_leader_approval:
+        _tell_office(a, f"{a.department.name}已签发{_label(a)}的答复，请审核。")
         return _move(a, S.OFFICE_REVIEW, actor=actor, action="sign_reply", data=data)
+    _tell_proposers(a, f"{a.department.name}已答复您的{_label(a)}，请查阅并提出反馈意见。")
     fields = _deliver(a, reply, signed_on)
     return _move(a, S.REPLIED, actor=actor, action="sign_reply", data=data, fields=fields)
 
@@ -454,6 +493,10 @@ def review_reply(
     )
     to = TRANSITIONS["review_reply"].to["approve" if approve else "reject"]
     assert to is not None
+    if approve:
+        _tell_leaders(a, f"{_label(a)}的答复已经督查室审核，请审定。")
+    else:
+        _tell_unit(a, f"督查室退回了{_label(a)}的答复，请修改：{comment}")
     return _move(a, to, actor=actor, action="review_reply", data=data)
 
 
@@ -469,6 +512,8 @@ def approve_reply(assignment: Assignment, *, actor: User, approve: bool, comment
     )  # fmt: skip
     to = TRANSITIONS["approve_reply"].to["approve" if approve else "reject"]
     assert to is not None
+    verdict = "已审定，请组织答复座谈会" if approve else f"未获审定，请修改：{comment}"
+    _tell_unit(a, f"{_label(a)}的答复{verdict}。")
     return _move(a, to, actor=actor, action="approve_reply", data={"approve": approve, "comment": comment})
 
 
@@ -510,6 +555,7 @@ def hold_reply_meeting(
             reply = _latest_reply(a)
             assert reply is not None
             fields = _deliver(a, reply, meeting.on)
+            _tell_proposers(a, f"{_label(a)}已在答复座谈会上答复，请提出反馈意见。")
             _move(a, S.REPLIED, actor=actor, action="reply_meeting", data=data, fields=fields)
         else:
             _record(a, actor=actor, action="reply_meeting", data=data)
@@ -537,6 +583,7 @@ def request_extension(assignment: Assignment, *, actor: User, reason: str, new_d
     request = ExtensionRequest.objects.create(
         assignment=a, reason=reason, old_due_on=a.due_on, new_due_on=new_due_on, requested_by=actor
     )
+    _tell_office(a, f"{a.department.name}申请将{_label(a)}的办复期限延至{new_due_on:%Y年%m月%d日}，请审批。")
     _record(a, actor=actor, action="request_extension",
             data={"extension_id": request.pk, "reason": reason, "new_due_on": new_due_on.isoformat()})  # fmt: skip
     return request
@@ -566,6 +613,7 @@ def decide_extension(
         a.due_on = request.new_due_on
         a.extensions_approved += 1
         _save(a, "due_on", "extensions_approved")
+    _tell_unit(a, f"督查室{'同意' if approve else '未同意'}{_label(a)}的延期申请。{comment}")
     _record(a, actor=actor, action="decide_extension", data=data)
     return a
 
@@ -619,6 +667,7 @@ def give_feedback(
         _record(a, actor=actor, action="feedback", data=data)
         return a
     a.feedback_result = result
+    _tell_unit(a, f"提案人对{_label(a)}的答复反馈：{Rating(result).label}。{comment}")
     if result != Rating.UNSATISFIED:
         return _move(a, S.CLOSED, actor=actor, action="feedback", data=data, fields=["feedback_result"])
     rules = a.proposal.jurisdiction.time_rules
@@ -735,5 +784,48 @@ def remind(assignment: Assignment, *, actor: User | None, message: str) -> Remin
     else:
         a = _begin(actor, "remind", assignment)
     reminder = Reminder.objects.create(assignment=a, message=message, sent_by=actor)
+    overdue = a.watch_on is not None and a.watch_on < today()
+    # Overdue reminders are copied to the unit's head (domain.md §6).
+    roles = {Role.DEPT_HANDLER, Role.DEPT_LEADER} | ({Role.DEPT_HEAD} if overdue else set())
+    notify_later(unit_users(a.department_id, roles), f"催办：{_label(a)}。{message}",
+                 proposal_id=a.proposal_id, assignment_id=a.pk)  # fmt: skip
     _record(a, actor=actor, action="remind", data={"reminder_id": reminder.pk, "message": message})
     return reminder
+
+
+def _reminder_text(a: Assignment, on: date) -> str:
+    assert a.watch_on is not None
+    days = (a.watch_on - on).days
+    what = "协办意见" if a.role == AssignmentRole.CO else "办复"
+    if days > 0:
+        return f"距{what}期限（{a.watch_on:%Y年%m月%d日}）还有{days}天，请抓紧办理。"
+    if days == 0:
+        return f"今天是{what}期限，请于今日内完成。"
+    return f"已超过{what}期限{-days}天，请立即办理并说明原因。"
+
+
+def handle_one_reminder(on: date | None = None) -> bool:
+    """Send one due automatic reminder (催办); return False when none is due.
+
+    The row is claimed with a conditional UPDATE on ``remind_on``, so several workers never send the
+    same reminder twice; the claim and the reminder commit together.
+    """
+    on = on or today()
+    with transaction.atomic():
+        a = (
+            Assignment.objects.filter(remind_on__lte=on, watch_on__isnull=False)
+            .select_related("proposal", "proposal__session")
+            .order_by("remind_on", "pk")
+            .first()
+        )
+        if a is None:
+            return False
+        following = deadlines.next_reminder(a.watch_on, on, inclusive=False)
+        if Assignment.objects.filter(pk=a.pk, remind_on=a.remind_on).update(remind_on=following) != 1:
+            return True  # another worker got there first
+        try:
+            remind(a, actor=None, message=_reminder_text(a, on))
+        except DomainError:
+            # The state moved on since the deadline was set: nothing to remind of any more.
+            Assignment.objects.filter(pk=a.pk).update(remind_on=None)
+    return True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from organisation.models import Rules
 from workcalendar.counting import WorkCalendar
@@ -35,3 +35,20 @@ def for_assignment(assigned_on: date, rules: Rules, cal: WorkCalendar) -> Deadli
 def months_after(start: date, months: int, rules: Rules, cal: WorkCalendar) -> date:
     """Return the end of a period in months that starts on ``start`` (self-check, re-handling)."""
     return cal.add_months(start, months, roll=rules.deadline_rolls_to_workday)
+
+
+REMIND_BEFORE_DAYS = (15, 5)  # reminders 15 and 5 days before the deadline, on the day, then weekly
+
+
+def next_reminder(deadline: date | None, after: date, *, inclusive: bool = True) -> date | None:
+    """Return the next automatic reminder date for a deadline, on or after (or strictly after) ``after``."""
+    if deadline is None:
+        return None
+    for days in (*REMIND_BEFORE_DAYS, 0):
+        point = deadline - timedelta(days=days)
+        if point > after or (inclusive and point == after):
+            return point
+    overdue = (after - deadline).days
+    if inclusive and overdue % 7 == 0:
+        return after
+    return deadline + timedelta(days=(overdue // 7 + 1) * 7)

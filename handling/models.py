@@ -32,6 +32,7 @@ class Assignment(models.Model):
     co_opinion_due = models.DateField("协办意见期限", null=True, blank=True)
     # The date the traffic light watches; null when there is nothing left to watch (replied, closed …).
     watch_on = models.DateField(null=True, blank=True)
+    remind_on = models.DateField("下次自动催办", null=True, blank=True)
     state_before_return = models.CharField(max_length=20, blank=True)
     received_on = models.DateField("签收日期", null=True, blank=True)
 
@@ -65,6 +66,9 @@ class Assignment(models.Model):
             models.Index(fields=["department", "proposal"], name="assignment_dept_proposal_idx"),
             models.Index(fields=["year", "department", "role"], name="assignment_stats_idx"),
             models.Index(fields=["watch_on"], name="assignment_watch_idx", condition=models.Q(watch_on__isnull=False)),
+            models.Index(
+                fields=["remind_on"], name="assignment_remind_idx", condition=models.Q(remind_on__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
