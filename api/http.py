@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pydantic
+from django.core.exceptions import RequestDataTooBig
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -68,15 +69,47 @@ def validation_error(exc: pydantic.ValidationError) -> InvalidInput:
     return InvalidInput(f"请求内容不正确：{summary}", details={"fields": fields})
 
 
+BIGINT_MAX = 2**63 - 1
+
+
+class TooLarge(DomainError):
+    status = 413
+    code = "too_large"
+
+
+def _check_values(node: Any) -> None:
+    """Refuse what no database column can hold: NUL characters (PostgreSQL) and integers beyond 64 bits."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise InvalidInput("请求内容含有不允许的空字符（\\u0000）。")
+        elif isinstance(item, bool):
+            continue
+        elif isinstance(item, int):
+            if not -BIGINT_MAX <= item <= BIGINT_MAX:
+                raise InvalidInput("请求中的整数超出范围。")
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 def parse_body[T: pydantic.BaseModel](request: HttpRequest, schema: type[T]) -> T:
     """Parse and validate the JSON body; anything malformed is a 400 with a Chinese message."""
-    raw = request.body or b"{}"
+    try:
+        raw = request.body or b"{}"
+    except RequestDataTooBig as exc:
+        raise TooLarge("请求内容过大（最多 5 MiB）。") from exc
     try:
         data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise InvalidInput("请求内容不是合法的 JSON。") from exc
     if not isinstance(data, dict):
         raise InvalidInput("请求内容应为 JSON 对象。")
+    _check_values(data)
     try:
         return schema.model_validate(data)
     except pydantic.ValidationError as exc:
@@ -100,7 +133,7 @@ def paginate(
     page, page_size = page_params(page, page_size)
     total = qs.count()
     start = (page - 1) * page_size
-    rows = list(qs[start : start + page_size])
+    rows = list(qs[start : start + page_size]) if start < total else []
     return {"items": shape(rows), "total": total, "page": page, "page_size": page_size}
 
 

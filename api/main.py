@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -16,7 +18,7 @@ from reports.api import router as reports_router
 from workcalendar.api import router as calendar_router
 
 from .auth import AUTH
-from .http import error_response
+from .http import TooLarge, error_response
 
 api = NinjaAPI(
     title="banli 政协提案办理系统 API",
@@ -65,6 +67,22 @@ def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 403:  # ninja's CSRF check on cookie sessions
+        return error_response(Forbidden("CSRF 校验失败：请刷新页面后重试，或在请求头中带上 X-CSRFToken。"))
     if exc.status_code == 413:
-        return error_response(DomainError("请求内容过大（最多 5 MiB）。", code="too_large", details={}))
-    return error_response(InvalidInput(str(exc)))
+        return error_response(TooLarge("请求内容过大（最多 5 MiB）。"))
+    if exc.status_code == 401:
+        return error_response(Unauthenticated("未登录或令牌无效，请先获取令牌。"))
+    return error_response(InvalidInput("请求不正确。", details={"reason": str(exc)}))
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return error_response(TooLarge("请求内容过大（最多 5 MiB）。"))
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A value no column can hold (an id beyond 64 bits in a query string …): bad input, not a crash.
+    return error_response(InvalidInput("请求参数超出允许范围。"))

@@ -78,10 +78,11 @@ def _lock(assignment: Assignment) -> Assignment:
 
 
 def _require_state(action: str, a: Assignment) -> None:
-    if not is_open_for(action, a.state, a.role):
+    key = a.proposal.needs_leader_approval
+    if not is_open_for(action, a.state, a.role, key=key):
         raise InvalidTransition(
             f"当前状态（{State(a.state).label}）不能进行此项操作。",
-            details={"state": a.state, "allowed_actions": allowed_actions(a.state, a.role)},
+            details={"state": a.state, "allowed_actions": allowed_actions(a.state, a.role, key=key)},
         )
 
 
@@ -534,9 +535,9 @@ def hold_reply_meeting(
     An approved key reply is delivered by the meeting; for others, once replied, the meeting is a
     collective reply and changes no state.
     """
-    _not_future(meeting.on, "座谈会日期")
     # Lock in id order so that two meetings over overlapping assignments cannot deadlock.
     locked = [_begin(actor, "reply_meeting", a) for a in sorted(assignments, key=lambda x: (x.proposal_id, x.pk))]
+    _not_future(meeting.on, "座谈会日期")
     for a in locked:
         if a.state == S.APPROVED and meeting.on < a.assigned_on:
             raise RuleViolation("date_before_assignment", "座谈会日期不能早于交办日期。")

@@ -87,7 +87,7 @@ def assignment_json(a: Assignment, today: date | None = None) -> dict[str, Any]:
         ],
         "first_replied_on": a.first_replied_on,
         "self_check_due": a.self_check_due,
-        "allowed_actions": allowed_actions(a.state, a.role),
+        "allowed_actions": allowed_actions(a.state, a.role, key=a.proposal.needs_leader_approval),
     }
 
 

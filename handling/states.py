@@ -84,6 +84,7 @@ class Transition:
     sources: frozenset[str]
     to: dict[str, str | None]
     internal: bool = False  # not an API action of its own
+    key_sources: frozenset[str] | None = None  # for key proposals and 建议案, when they differ
 
 
 def t(
@@ -106,8 +107,10 @@ TRANSITIONS: Final[dict[str, Transition]] = {
     "sign_reply":        t(HEAD, LEAD, {S.REPLY_DRAFTED}, ok=S.REPLIED, key=S.OFFICE_REVIEW),
     "review_reply":      t(OFFICE, LEAD, {S.OFFICE_REVIEW}, approve=S.LEADER_APPROVAL, reject=S.HANDLING),
     "approve_reply":     t(GOV, LEAD, {S.LEADER_APPROVAL}, approve=S.APPROVED, reject=S.HANDLING),
-    # Key proposals are replied at the meeting; others may hold a collective meeting once replied.
-    "reply_meeting":     t(DEPT | OFFICE, LEAD, {S.APPROVED, S.REPLIED, S.CLOSED}, key=S.REPLIED, ok=None),
+    # Key proposals are replied at the meeting, only once approved; others may hold a collective
+    # meeting once replied.
+    "reply_meeting":     Transition(DEPT | OFFICE, LEAD, frozenset({S.REPLIED, S.CLOSED}), {"key": S.REPLIED, "ok": None},
+                                    key_sources=frozenset({S.APPROVED})),
     "request_extension": t(DEPT, LEAD, BEFORE_REPLY, ok=None),
     "decide_extension":  t(OFFICE, LEAD, BEFORE_REPLY, ok=None),
     "feedback":          t(RATERS, LEAD, {S.REPLIED}, satisfied=S.CLOSED, unsatisfied=S.REHANDLING),
@@ -124,18 +127,23 @@ TRANSITIONS: Final[dict[str, Transition]] = {
 API_NAMES: Final = {name: name.replace("_", "-") for name, tr in TRANSITIONS.items() if not tr.internal}
 
 
-def allowed_actions(state: str, role: str) -> list[str]:
+def _sources(tr: Transition, key: bool) -> frozenset[str]:
+    return tr.key_sources if key and tr.key_sources is not None else tr.sources
+
+
+def allowed_actions(state: str, role: str, *, key: bool = False) -> list[str]:
     """Return the actions possible in this state for a lead or co assignment (by their API names)."""
     return [
         API_NAMES[name]
         for name, tr in TRANSITIONS.items()
-        if not tr.internal and state in tr.sources and role in tr.applies_to
+        if not tr.internal and state in _sources(tr, key) and role in tr.applies_to
     ]
 
 
-def is_open_for(action: str, state: str, role: str) -> bool:
+def is_open_for(action: str, state: str, role: str, *, key: bool = False) -> bool:
+    """Return whether the action is allowed in this state (``key``: a key proposal or 建议案)."""
     tr = TRANSITIONS[action]
-    return state in tr.sources and role in tr.applies_to
+    return state in _sources(tr, key) and role in tr.applies_to
 
 
 def light_for(watch_on_days_left: int | None) -> str | None:

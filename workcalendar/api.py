@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.http import body_doc, json_response, parse_body
 from handling.permissions import require_role
+from lib.errors import InvalidInput
 from organisation.models import Role, User
 
 from .counting import load_calendar, set_year
@@ -44,15 +45,22 @@ def year_json(year: int) -> dict[str, object]:
     }
 
 
+def _valid_year(year: int) -> int:
+    if not 1900 <= year <= 2200:
+        raise InvalidInput("年份应在 1900 到 2200 之间。", details={"fields": {"year": "超出范围"}})
+    return year
+
+
 @router.get("/calendar/{year}", summary="某年的法定节假日与调休上班日")
 def read_year(request: HttpRequest, year: int) -> HttpResponse:
-    return json_response(year_json(year))
+    return json_response(year_json(_valid_year(year)))
 
 
 @router.put("/calendar/{year}", openapi_extra=body_doc(YearIn), summary="录入或更正某年的节假日安排（督查室）")
 def write_year(request: HttpRequest, year: int) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     require_role(actor, Role.OFFICE_STAFF)
+    _valid_year(year)
     data = parse_body(request, YearIn)
     set_year(year, [(d.date, d.is_workday, d.name) for d in data.days], note=data.note)
     return json_response(year_json(year))
