@@ -69,9 +69,11 @@ def _lock(assignment: Assignment) -> Assignment:
     Locking the proposal serialises every action on it, so that its derived status is computed from
     committed states and concurrent requests never lose or duplicate an event.
     """
-    Proposal.objects.select_for_update().filter(pk=assignment.proposal_id).values_list("pk").get()
+    # NO KEY UPDATE: actions exclude each other, but rows merely referring to these (messages written
+    # after commit, by foreign key) do not queue behind them, which would deadlock.
+    Proposal.objects.select_for_update(no_key=True).filter(pk=assignment.proposal_id).values_list("pk").get()
     return (
-        Assignment.objects.select_for_update(of=("self",))
+        Assignment.objects.select_for_update(of=("self",), no_key=True)
         .select_related("proposal", "proposal__jurisdiction", "proposal__session", "department")
         .get(pk=assignment.pk)
     )
@@ -228,7 +230,9 @@ def assign(
 ) -> list[Assignment]:
     """Assign the proposal to one or more units (交办); a unit's clock starts on its assignment date."""
     proposal = (
-        Proposal.objects.select_for_update(of=("self",)).select_related("jurisdiction", "session").get(pk=proposal.pk)
+        Proposal.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("jurisdiction", "session")
+        .get(pk=proposal.pk)
     )
     require_role(actor, Role.OFFICE_STAFF)
     if not actor.is_superuser and not acts_for_jurisdiction(actor, proposal):
@@ -349,6 +353,8 @@ def record_contact(
     """Record a meeting with the proposer (三见面); contacts may legitimately repeat."""
     a = _begin(actor, "contact", assignment)
     _not_future(on, "见面日期")
+    if on < a.assigned_on:
+        raise RuleViolation("date_before_assignment", "见面日期不能早于交办日期。")
     contact = Contact.objects.create(
         assignment=a, stage=stage, date=on, method=method, participants=participants, notes=notes, recorded_by=actor
     )
@@ -539,8 +545,13 @@ def hold_reply_meeting(
     locked = [_begin(actor, "reply_meeting", a) for a in sorted(assignments, key=lambda x: (x.proposal_id, x.pk))]
     _not_future(meeting.on, "座谈会日期")
     for a in locked:
-        if a.state == S.APPROVED and meeting.on < a.assigned_on:
+        if a.state != S.APPROVED:
+            continue
+        if meeting.on < a.assigned_on:
             raise RuleViolation("date_before_assignment", "座谈会日期不能早于交办日期。")
+        reply = _latest_reply(a)
+        if reply is not None and reply.signed_on is not None and meeting.on < reply.signed_on:
+            raise RuleViolation("date_before_signing", "答复座谈会日期不能早于答复函签发日期。")
     record = ReplyMeeting.objects.create(
         date=meeting.on,
         chair=meeting.chair,

@@ -109,7 +109,7 @@ TRANSITIONS: Final[dict[str, Transition]] = {
     "approve_reply":     t(GOV, LEAD, {S.LEADER_APPROVAL}, approve=S.APPROVED, reject=S.HANDLING),
     # Key proposals are replied at the meeting, only once approved; others may hold a collective
     # meeting once replied.
-    "reply_meeting":     Transition(DEPT | OFFICE, LEAD, frozenset({S.REPLIED, S.CLOSED}), {"key": S.REPLIED, "ok": None},
+    "reply_meeting":     Transition(DEPT | OFFICE, LEAD, AFTER_REPLY, {"key": S.REPLIED, "ok": None},
                                     key_sources=frozenset({S.APPROVED})),
     "request_extension": t(DEPT, LEAD, BEFORE_REPLY, ok=None),
     "decide_extension":  t(OFFICE, LEAD, BEFORE_REPLY, ok=None),

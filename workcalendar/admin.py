@@ -34,9 +34,7 @@ class YearFilter(admin.SimpleListFilter):
 
 def mark_years_manual(years: set[int]) -> None:
     """Record that the office changed these years, so reseeding from the package skips them."""
-    CalendarYear.objects.filter(year__in=years).update(
-        source=CalendarYear.Source.MANUAL, updated_at=timezone.now()
-    )
+    CalendarYear.objects.filter(year__in=years).update(source=CalendarYear.Source.MANUAL, updated_at=timezone.now())
 
 
 @admin.register(CalendarDay)

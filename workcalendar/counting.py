@@ -98,12 +98,7 @@ class WorkCalendar:
         _check_date(b)
         if b <= a:
             return 0
-        return (
-            _weekdays_up_to(b)
-            - _weekdays_up_to(a)
-            + self._deviation_sum_up_to(b)
-            - self._deviation_sum_up_to(a)
-        )
+        return _weekdays_up_to(b) - _weekdays_up_to(a) + self._deviation_sum_up_to(b) - self._deviation_sum_up_to(a)
 
     def _deviation_sum_up_to(self, d: date) -> int:
         """Return the net workdays added by exceptions on or before `d`."""
@@ -149,9 +144,7 @@ def set_year(
     for day, is_workday, name in days:
         _check_date(day)
         if day.year != year:
-            raise InvalidInput(
-                f"{day.isoformat()} 不在 {year} 年内。", details={"year": year, "date": day.isoformat()}
-            )
+            raise InvalidInput(f"{day.isoformat()} 不在 {year} 年内。", details={"year": year, "date": day.isoformat()})
         if day in seen:
             raise InvalidInput(f"{day.isoformat()} 重复录入。", details={"date": day.isoformat()})
         name = name.strip()

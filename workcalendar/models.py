@@ -12,9 +12,7 @@ class CalendarDay(models.Model):
     """A day that breaks the plain Mon–Fri rule: a statutory holiday or a make-up workday (调休上班)."""
 
     date = models.DateField("日期", unique=True)
-    is_workday = models.BooleanField(
-        "是否上班", help_text="勾选表示调休上班日；不勾选表示法定节假日（放假）。"
-    )
+    is_workday = models.BooleanField("是否上班", help_text="勾选表示调休上班日；不勾选表示法定节假日（放假）。")
     name = models.CharField("名称", max_length=NAME_MAX_LENGTH, help_text="如“国庆节”或“国庆节调休上班”。")
 
     class Meta:
@@ -40,9 +38,7 @@ class CalendarYear(models.Model):
     )
     source = models.CharField("来源", max_length=16, choices=Source.choices, default=Source.MANUAL)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    note = models.CharField(
-        "备注", max_length=NOTE_MAX_LENGTH, blank=True, help_text="如国务院办公厅通知的文号。"
-    )
+    note = models.CharField("备注", max_length=NOTE_MAX_LENGTH, blank=True, help_text="如国务院办公厅通知的文号。")
 
     class Meta:
         verbose_name = "已录入年份"

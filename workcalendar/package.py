@@ -42,8 +42,6 @@ def package_days(year: int) -> list[tuple[date, bool, str]]:
     """Return the package's holidays and make-up workdays of `year`, in date order."""
     days = [(d, False, holiday_name(name)) for d, name in chinese_calendar.holidays.items() if d.year == year]
     days += [
-        (d, True, f"{holiday_name(name)}调休上班")
-        for d, name in chinese_calendar.workdays.items()
-        if d.year == year
+        (d, True, f"{holiday_name(name)}调休上班") for d, name in chinese_calendar.workdays.items() if d.year == year
     ]
     return sorted(days)

@@ -317,9 +317,7 @@ def test_load_holidays_is_idempotent_and_keeps_office_edits() -> None:
 
 @pytest.mark.django_db
 def test_admin_lists_and_edits_mark_the_year_manual(admin_client: Client) -> None:
-    response = admin_client.get(
-        reverse("admin:workcalendar_calendarday_changelist"), {"year": "2026", "q": "国庆"}
-    )
+    response = admin_client.get(reverse("admin:workcalendar_calendarday_changelist"), {"year": "2026", "q": "国庆"})
     assert response.status_code == 200
     assert "国庆节调休上班" in response.content.decode()
     response = admin_client.get(reverse("admin:workcalendar_calendaryear_changelist"))

@@ -44,9 +44,7 @@ class Command(BaseCommand):
             if y in manual and not force:
                 self.stdout.write(f"跳过 {y} 年：办公室录入或修改过（加 --force 覆盖）。")
                 continue
-            set_year(
-                y, package_days(y), source=CalendarYear.Source.PACKAGE, note=f"chinesecalendar {version}"
-            )
+            set_year(y, package_days(y), source=CalendarYear.Source.PACKAGE, note=f"chinesecalendar {version}")
             loaded.append(y)
         if loaded:
             span = f"{loaded[0]}–{loaded[-1]}" if len(loaded) > 1 else str(loaded[0])

@@ -1,0 +1,59 @@
+"""Load the demo city (示例市) with its county, units, people and a few hundred proposals at every step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from demo.loader import Loader, demo_city, is_complete, loaded_count, login_lines, summary_lines
+from demo.reset import wipe_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "载入演示数据：示例市及示例县、30 多个承办单位、各类演示账号（密码 demo-2026）和覆盖办理全流程的提案。"
+        "已载入时不重复载入；加 --reset 先清除演示数据再重新载入。"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--reset", action="store_true", help="先清除示例市的全部演示数据，再重新载入")
+        parser.add_argument(
+            "--data-dir",
+            type=Path,
+            help="真实提案数据目录（默认 $DEMO_DATA_DIR 或 ../shared/data/jiangsu-2019）；不存在时使用生成的提案",
+        )
+
+    def handle(self, *args: Any, reset: bool = False, data_dir: Path | None = None, **options: Any) -> None:
+        if demo_city() is not None:
+            if reset:
+                rows = wipe_demo()
+                self.stdout.write(f"已清除原有演示数据（{rows} 行）。")
+            elif not is_complete():
+                raise CommandError(
+                    f"示例市已存在，但演示数据不完整（{loaded_count()} 件提案）；请加 --reset 重新载入。"
+                )
+            else:
+                self.stdout.write(self.style.SUCCESS(f"示例市演示数据已载入（{loaded_count()} 件提案），未重复载入。"))
+                self.stdout.write("如需重新载入，请加 --reset。")
+                self._report()
+                return
+        self.stdout.write("正在载入示例市演示数据……")
+        loader = Loader(write=self.stdout.write, data_dir=data_dir)
+        try:
+            loader.run()
+        except Exception:
+            # Leave no half-loaded city behind: a rerun would take it for a finished one.
+            wipe_demo()
+            raise
+        self.stdout.write(self.style.SUCCESS("演示数据载入完成。"))
+        self._report()
+
+    def _report(self) -> None:
+        self.stdout.write("")
+        for line in summary_lines():
+            self.stdout.write(line)
+        self.stdout.write("")
+        for line in login_lines():
+            self.stdout.write(line)

@@ -1,0 +1,181 @@
+"""``load_demo`` end to end: the city, its people, proposals at every step, genuine history, sane statistics.
+
+The demo is loaded once for the module (inside a transaction rolled back at the end); each test runs in
+its own savepoint on top of it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from conftest import Api
+from demo.loader import PASSWORD, Loader, demo_city
+from demo.reset import wipe_demo
+from demo.units import CITY_UNITS, COUNTY_UNITS
+from handling.models import Assignment, Feedback, ReplyMeeting
+from handling.states import AssignmentRole, State
+from history.models import Event
+from organisation.models import Department, Jurisdiction, User
+from proposals.models import Proposal, ProposalStatus, Session
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+FAST = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
+    out = StringIO()
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            call_command("load_demo", stdout=out)
+            yield out.getvalue()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def named_users() -> list[str]:
+    names = ["admin", "office", "cppcc", "mayor", "county_office", "county_cppcc"]
+    names += [f"vicemayor{i}" for i in range(1, 5)] + [f"member{i}" for i in range(1, 21)]
+    for spec in CITY_UNITS + COUNTY_UNITS:
+        names += [f"{spec.code}_head", f"{spec.code}_leader", f"{spec.code}_handler"]
+    return names
+
+
+def test_city_units_and_users(demo_output: str) -> None:
+    city = demo_city()
+    assert city is not None
+    county = Jurisdiction.objects.get(parent=city)
+    assert county.name == "示例县"
+    units = Department.objects.filter(jurisdiction=city)
+    assert units.count() >= 30
+    assert all(d.duties and d.code for d in units)
+    assert Department.objects.filter(jurisdiction=county).count() >= 3
+    for username in named_users():
+        user = authenticate(username=username, password=PASSWORD)
+        assert user is not None, username
+        assert user.is_superuser or user.name, username
+    assert User.objects.get(username="mayor").charged_departments.count() == units.count()
+    charged = set()
+    for i in range(1, 5):
+        charged |= set(User.objects.get(username=f"vicemayor{i}").charged_departments.values_list("pk", flat=True))
+    assert charged == set(units.values_list("pk", flat=True))  # every unit has a vice mayor in charge
+
+
+def test_proposals_cover_every_step(demo_output: str) -> None:
+    city = demo_city()
+    assert city is not None
+    proposals = Proposal.objects.filter(jurisdiction_id__in=city.descendant_ids())
+    assert proposals.count() >= 250
+    sessions = Session.objects.filter(jurisdiction=city)
+    assert sessions.filter(is_daily=True).exists()
+    past = sessions.get(name="十四届一次会议")
+    assert set(Proposal.objects.filter(session=past).values_list("status", flat=True)) == {ProposalStatus.CLOSED}
+    assert set(proposals.values_list("status", flat=True)) == set(ProposalStatus.values)
+    assignments = Assignment.objects.filter(proposal__in=proposals)
+    lead_states = set(assignments.filter(role=AssignmentRole.LEAD).values_list("state", flat=True))
+    assert lead_states == set(State.values) - {State.OPINION_SUBMITTED}
+    co_states = set(assignments.filter(role=AssignmentRole.CO).values_list("state", flat=True))
+    assert {State.PENDING, State.RECEIVED, State.OPINION_SUBMITTED} <= co_states
+    # Separate handling (分别主办): a few proposals have two active leads.
+    per_proposal: defaultdict[int, int] = defaultdict(int)
+    for pid in (
+        assignments.filter(role=AssignmentRole.LEAD)
+        .exclude(state=State.WITHDRAWN)
+        .values_list("proposal_id", flat=True)
+    ):
+        per_proposal[pid] += 1
+    assert any(n >= 2 for n in per_proposal.values())
+    # Key proposals and 建议案 went up to the leaders and were answered at meetings of several.
+    assert proposals.filter(is_key=True).count() >= 10
+    assert proposals.filter(is_suggestion=True).exists()
+    assert any(m.assignments.count() >= 2 for m in ReplyMeeting.objects.all())
+    # Members see their own proposals, some rated online, some entered on paper by the CPPCC.
+    assert Proposal.objects.filter(proposers__user__username="member1").count() >= 3
+    assert Feedback.objects.filter(on_paper=True).exists() and Feedback.objects.filter(on_paper=False).exists()
+    assert Feedback.objects.filter(decisive=False).exists()  # a co-signer rated too
+
+
+def test_history_follows_every_assignment(demo_output: str) -> None:
+    """Each assignment's events chain from state to state and end at its current state."""
+    events: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    rows = Event.objects.filter(assignment__isnull=False).order_by("pk")
+    for aid, frm, to in rows.values_list("assignment_id", "from_state", "to_state"):
+        events[aid].append((frm, to))
+    assignments = list(Assignment.objects.values_list("pk", "state"))
+    assert assignments
+    for pk, state in assignments:
+        chain = events[pk]
+        assert chain and chain[0] == ("", State.PENDING), pk
+        for (_, to), (frm, _) in zip(chain, chain[1:], strict=False):
+            assert frm == to, (pk, chain)
+        last = [to for _, to in chain if to][-1]
+        assert last == state, (pk, chain, state)
+
+
+def test_lights_are_mostly_green(demo_output: str) -> None:
+    today = timezone.localdate()
+    watched = Assignment.objects.filter(watch_on__isnull=False).values_list("watch_on", flat=True)
+    left = [(w - today).days for w in watched if w is not None]
+    red = sum(1 for d in left if d < 0)
+    yellow = sum(1 for d in left if 0 <= d <= 15)
+    green = len(left) - red - yellow
+    assert red > 0 and yellow > 0 and green > red + yellow
+
+
+def test_stats_are_sane(demo_output: str) -> None:
+    office = User.objects.get(username="office")
+    resp = Api(office).get("/stats")
+    assert resp.status == 200, resp.data
+    totals = resp.data["totals"]
+    assert totals["assigned"] > 200 and 0 < totals["replied"] <= totals["assigned"]
+    assert totals["overdue"] > 0 and totals["extensions"] > 0 and totals["rehandled"] > 0
+    for key, value in totals.items():
+        if key.endswith("_rate"):
+            assert value is not None and 0 <= value <= 1, (key, value)
+    for row in resp.data["departments"]:
+        for key, value in row.items():
+            if key.endswith("_rate") and value is not None:
+                assert 0 <= value <= 1, (row["name"], key, value)
+    member = User.objects.get(username="member1")
+    mine = Api(member).get("/proposals")
+    assert mine.status == 200 and mine.data["total"] >= 3
+
+
+def test_second_run_changes_nothing(demo_output: str) -> None:
+    assert "演示账号" in demo_output and "demo-2026" in demo_output and "/api/v1/docs" in demo_output
+    counts = (User.objects.count(), Proposal.objects.count(), Assignment.objects.count(), Event.objects.count())
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "已载入" in out.getvalue()
+    assert counts == (User.objects.count(), Proposal.objects.count(), Assignment.objects.count(), Event.objects.count())
+
+
+def test_wipe_removes_the_demo(demo_output: str) -> None:
+    """What ``--reset`` does first: every demo row goes, protected foreign keys notwithstanding."""
+    assert wipe_demo() > 0
+    assert demo_city() is None
+    assert not User.objects.filter(username__in=["office", "jyj_handler", "member1"]).exists()
+    assert Proposal.objects.count() == Event.objects.count() == Assignment.objects.count() == 0
+
+
+def test_generated_proposals_when_the_real_data_is_absent(tmp_path: Path) -> None:
+    lines: list[str] = []
+    sources, real = Loader(write=lines.append, data_dir=tmp_path / "absent")._sources()
+    assert not real and "未找到真实提案数据" in lines[0]
+    assert len(sources) >= 250 and len({s.title for s in sources}) == len(sources)
+    assert all(s.body and s.category and s.proposer for s in sources)
