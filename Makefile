@@ -1,7 +1,7 @@
 # banli — every set-up step is here; a fresh clone needs only `make demo` or `make test`.
 SHELL := /bin/bash
 # Python 3.12+ (Django 6 needs it): python3.12/3.13 on PATH, else the pyenv builds of this image.
-PYTHON ?= $(shell for p in python3.13 python3.12 /root/.pyenv/versions/3.13*/bin/python /root/.pyenv/versions/3.12*/bin/python; do \
+PYTHON ?= $(shell for p in python3.12 /root/.pyenv/versions/3.12*/bin/python python3.13 /root/.pyenv/versions/3.13*/bin/python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 UV := .tools/bin/uv
 UV_VERSION := 0.13.9

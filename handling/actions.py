@@ -32,6 +32,7 @@ from .models import (
     ExtensionRequest,
     Feedback,
     FollowUpItem,
+    GovernmentDecision,
     HandlingForm,
     Rating,
     Reminder,
@@ -400,9 +401,28 @@ def _latest_reply(a: Assignment) -> Reply | None:
 
 
 @transaction.atomic
+def record_government_decision(
+    assignment: Assignment, *, actor: User, report: str, decision: str, decided_on: date
+) -> GovernmentDecision:
+    """Record the government's decision on a major proposal, which the reply must then follow."""
+    a = _begin(actor, "government_decision", assignment)
+    _not_future(decided_on, "决定日期")
+    record = GovernmentDecision.objects.create(
+        assignment=a, report=report, decision=decision, decided_on=decided_on, recorded_by=actor
+    )
+    _tell_unit(a, f"政府已对{_label(a)}作出决定，请按决定答复提案人。")
+    _record(a, actor=actor, action="government_decision",
+            data={"decision_id": record.pk, "report": report, "decision": decision,
+                  "decided_on": decided_on.isoformat()})  # fmt: skip
+    return record
+
+
+@transaction.atomic
 def draft_reply(assignment: Assignment, *, actor: User, draft: ReplyDraft) -> Reply:
     """Write a new version of the reply; earlier versions, signed or not, stay as they were."""
     a = _begin(actor, "draft_reply", assignment)
+    if a.proposal.is_major and not a.government_decisions.exists():
+        raise RuleViolation("government_decision_missing", "重大提案须先报请政府研究并记录政府决定，再按决定起草答复。")
     latest = _latest_reply(a)
     reply = Reply.objects.create(
         assignment=a,

@@ -25,7 +25,7 @@ from proposals.access import access_assignment, visible_assignments
 from . import actions
 from .models import Assignment, Reply
 from .permissions import require_can_act
-from .serialize import assignment_json, with_related
+from .serialize import assignment_json, assignments_json, with_related
 from .states import LIGHT_YELLOW_DAYS, State
 
 router = Router(tags=["交办办理"])
@@ -74,6 +74,12 @@ class ContactIn(Strict):
     method: Literal["visit", "meeting", "phone", "online", "other"]
     participants: str = OptText
     notes: str = OptText
+
+
+class DecisionIn(Strict):
+    report: str = Text
+    decision: str = Text
+    decided_on: date
 
 
 class CoOpinionIn(Strict):
@@ -257,6 +263,14 @@ _endpoint(
 )
 _endpoint("contact", ContactIn, _contact, "记录与提案人见面沟通（三见面）")
 _endpoint("co_opinion", CoOpinionIn, lambda u, a, d: actions.submit_co_opinion(a, actor=u, text=d.text), "提交协办意见")
+_endpoint(
+    "government_decision",
+    DecisionIn,
+    lambda u, a, d: _then(
+        actions.record_government_decision(a, actor=u, report=d.report, decision=d.decision, decided_on=d.decided_on), a
+    ),
+    "记录政府对重大提案的决定",
+)
 _endpoint("draft_reply", DraftIn, _draft, "起草答复函")
 _endpoint("sign_reply", SignIn, lambda u, a, d: actions.sign_reply(a, actor=u, signed_on=d.signed_on), "签发答复函")
 _endpoint(
@@ -362,8 +376,7 @@ def list_assignments(
     if role:
         qs = qs.filter(role=role)
     qs = with_related(qs.order_by("watch_on", "pk"))
-    today = timezone.localdate()
-    return json_response(paginate(qs, page, page_size, lambda rows: [assignment_json(a, today) for a in rows]))
+    return json_response(paginate(qs, page, page_size, assignments_json))
 
 
 @router.get("/assignments/{assignment_id}", summary="交办详情")

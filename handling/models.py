@@ -162,6 +162,20 @@ class CoOpinion(models.Model):
         verbose_name = verbose_name_plural = "协办意见"
 
 
+class GovernmentDecision(models.Model):
+    """For a major proposal: the unit's report to the government and the decision it made (§四 last ¶)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="government_decisions")
+    report = models.TextField("承办单位初步意见")
+    decision = models.TextField("政府决定或具体意见")
+    decided_on = models.DateField("决定日期")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "政府决定"
+
+
 class ResultClass(models.TextChoices):
     A = "A", "A类（所提问题已经解决或基本解决）"
     B = "B", "B类（所提问题正在解决或已列入计划逐步解决）"

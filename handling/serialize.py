@@ -9,6 +9,9 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from workcalendar.counting import WorkCalendar
+from workcalendar.models import CalendarYear
+
 from .models import Assignment, Feedback, FollowUpItem, Reply
 from .states import AssignmentRole, allowed_actions, light_for
 
@@ -54,8 +57,21 @@ def feedback_json(f: Feedback | None) -> dict[str, Any] | None:
     }
 
 
-def assignment_json(a: Assignment, today: date | None = None) -> dict[str, Any]:
+def known_years() -> frozenset[int]:
+    return frozenset(CalendarYear.objects.values_list("year", flat=True))
+
+
+def calendar_warning(a: Assignment, known: frozenset[int]) -> str | None:
+    """Warn when a deadline falls in a year whose holidays are not entered yet (weekends only)."""
+    years = sorted({d.year for d in (a.due_on, a.return_deadline, a.co_opinion_due) if d} - known)
+    if not years:
+        return None
+    return WorkCalendar({}, known).warning_for(*(date(y, 1, 1) for y in years))
+
+
+def assignment_json(a: Assignment, today: date | None = None, known: frozenset[int] | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
+    known = known_years() if known is None else known
     replies = list(a.replies.all())
     feedbacks = [f for f in a.feedbacks.all() if f.decisive] or list(a.feedbacks.all())
     return {
@@ -87,12 +103,14 @@ def assignment_json(a: Assignment, today: date | None = None) -> dict[str, Any]:
         ],
         "first_replied_on": a.first_replied_on,
         "self_check_due": a.self_check_due,
+        "calendar_warning": calendar_warning(a, known),
         "allowed_actions": allowed_actions(a.state, a.role, key=a.proposal.needs_leader_approval),
     }
 
 
 def assignments_json(qs: QuerySet[Assignment] | Iterable[Assignment]) -> list[dict[str, Any]]:
     today = timezone.localdate()
+    known = known_years()
     if isinstance(qs, QuerySet):
         qs = with_related(qs)
-    return [assignment_json(a, today) for a in qs]
+    return [assignment_json(a, today, known) for a in qs]

@@ -102,6 +102,8 @@ TRANSITIONS: Final[dict[str, Transition]] = {
     "approve_form":      t(HEAD_OR_LEADER, LEAD, {S.FORM_SUBMITTED}, approve=S.HANDLING, reject=S.RECEIVED),
     "contact":           t(DEPT, LEAD, CONTACT_STATES, ok=None),
     "co_opinion":        t(DEPT, CO, {S.RECEIVED}, ok=S.OPINION_SUBMITTED),
+    # A major proposal is reported to the government, whose decision is recorded before the reply.
+    "government_decision": t(OFFICE, LEAD, {S.HANDLING, S.REHANDLING}, ok=None),
     "draft_reply":       t(DEPT, LEAD, {S.HANDLING, S.REHANDLING, S.REPLY_DRAFTED}, ok=S.REPLY_DRAFTED),
     # A key proposal or 建议案 goes to the office for review instead of straight to the proposer.
     "sign_reply":        t(HEAD, LEAD, {S.REPLY_DRAFTED}, ok=S.REPLIED, key=S.OFFICE_REVIEW),

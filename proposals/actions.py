@@ -94,7 +94,7 @@ def create_proposal(session: Session, *, actor: User | None, new: NewProposal) -
 
 @transaction.atomic
 def set_flags(proposal: Proposal, *, actor: User, is_key: bool | None = None, is_suggestion: bool | None = None,
-              leading_leader: User | None = None) -> Proposal:  # fmt: skip
+              is_major: bool | None = None, leading_leader: User | None = None) -> Proposal:  # fmt: skip
     """Mark a key proposal or 建议案, or name the leader who leads it (领办)."""
     _require_staff_of(actor, proposal.jurisdiction)
     changed: dict[str, object] = {}
@@ -104,6 +104,9 @@ def set_flags(proposal: Proposal, *, actor: User, is_key: bool | None = None, is
     if is_suggestion is not None and is_suggestion != proposal.is_suggestion:
         proposal.is_suggestion = is_suggestion
         changed["is_suggestion"] = is_suggestion
+    if is_major is not None and is_major != proposal.is_major:
+        proposal.is_major = is_major
+        changed["is_major"] = is_major
     if leading_leader is not None and leading_leader.pk != proposal.leading_leader_id:
         if leading_leader.role != Role.GOV_LEADER:
             raise InvalidInput("领办领导必须是政府领导。")

@@ -63,6 +63,7 @@ class ProposalIn(Strict):
 class ProposalPatch(Strict):
     is_key: bool | None = None
     is_suggestion: bool | None = None
+    is_major: bool | None = None
     leading_leader_id: int | None = None
 
 
@@ -227,7 +228,12 @@ def patch_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
         if leader is None:
             raise InvalidInput("领办领导不存在。", details={"field": "leading_leader_id"})
     actions.set_flags(
-        proposal, actor=actor, is_key=data.is_key, is_suggestion=data.is_suggestion, leading_leader=leader
+        proposal,
+        actor=actor,
+        is_key=data.is_key,
+        is_suggestion=data.is_suggestion,
+        is_major=data.is_major,
+        leading_leader=leader,
     )
     return json_response(proposal_detail(proposal))
 

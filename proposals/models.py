@@ -55,6 +55,8 @@ class Proposal(models.Model):
     submitted_on = models.DateField("提交日期", null=True, blank=True)
     is_key = models.BooleanField("重点提案", default=False)
     is_suggestion = models.BooleanField("建议案", default=False)
+    # 涉及全局、群众关注、影响面大的提案 (§四 last ¶): the government decides before the unit replies.
+    is_major = models.BooleanField("重大提案", default=False)
     is_public = models.BooleanField("公开", default=True)
     leading_leader = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -23,6 +23,7 @@ def proposal_summary(p: Proposal) -> dict[str, Any]:
         "submitted_on": p.submitted_on,
         "is_key": p.is_key,
         "is_suggestion": p.is_suggestion,
+        "is_major": p.is_major,
         "is_public": p.is_public,
         "leading_leader_id": p.leading_leader_id,
         "status": p.status,

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
 from conftest import Api, act, assign, file_proposal
 from history.models import Event
@@ -59,7 +60,13 @@ def test_concurrent_contacts_are_all_recorded(world):
     proposal_id, aid = lead_of(world)
     act(world, world.jyj_handler, aid, "receive")
     apis = [Api(world.jyj_handler) for _ in range(THREADS)]
-    body = {"stage": "before", "date": "2026-01-05", "method": "phone", "participants": "张委员", "notes": "电话沟通"}
+    body = {
+        "stage": "before",
+        "date": timezone.localdate().isoformat(),
+        "method": "phone",
+        "participants": "张委员",
+        "notes": "电话沟通",
+    }
     results = run_together(lambda i: apis[i].post(f"/assignments/{aid}/contact", {**body, "notes": f"第{i}次"}))
     assert [r.status for r in results] == [200] * THREADS
     notes = sorted(Event.objects.filter(assignment_id=aid, action="contact").values_list("data__notes", flat=True))
@@ -70,7 +77,13 @@ def test_concurrent_retries_with_one_idempotency_key_act_once(world):
     proposal_id, aid = lead_of(world)
     act(world, world.jyj_handler, aid, "receive")
     apis = [Api(world.jyj_handler) for _ in range(THREADS)]
-    body = {"stage": "during", "date": "2026-01-05", "method": "visit", "participants": "张委员", "notes": "走访"}
+    body = {
+        "stage": "during",
+        "date": timezone.localdate().isoformat(),
+        "method": "visit",
+        "participants": "张委员",
+        "notes": "走访",
+    }
     results = run_together(
         lambda i: apis[i].post(f"/assignments/{aid}/contact", body, headers={"Idempotency-Key": "contact-1"})
     )

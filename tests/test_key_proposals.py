@@ -249,3 +249,28 @@ def test_leader_instructions(world):
         detail = world.api(user).get(f"/proposals/{pid}").data
         assert [i["text"] for i in detail["instructions"]] == ["请市教育局抓紧研究落实。", "市卫健委积极配合。"]
     assert assignment(world, aid)["state"] == "handling"
+
+
+def test_a_major_proposal_needs_the_government_decision_before_its_reply(world):
+    """§四 last ¶: the unit reports, the government decides, and the reply follows the decision."""
+    import time_machine
+
+    from conftest import act, assign, file_proposal
+    from tests.test_transitions import advance_lead, draft_body
+
+    with time_machine.travel("2026-03-02 09:00 +0800", tick=False):
+        p = file_proposal(world)
+        r = world.api(world.cppcc).patch(f"/proposals/{p['id']}", {"is_major": True})
+        assert r.status == 200 and r.data["is_major"] is True
+        aid = assign(world, p["id"], [(world.jyj, "lead")])["assignments"][0]["id"]
+        advance_lead(world, aid, "handling")
+        r = world.api(world.jyj_handler).post(f"/assignments/{aid}/draft-reply", draft_body())
+        assert r.status == 422 and r.error_code == "government_decision_missing"
+        decision = {"report": "拟分三年实施", "decision": "市政府常务会议同意分步实施", "decided_on": "2026-03-02"}
+        assert world.api(world.jyj_handler).post(f"/assignments/{aid}/government-decision", decision).status == 403
+        act(world, world.office, aid, "government-decision", decision)
+        a = act(world, world.jyj_handler, aid, "draft-reply", draft_body())
+        assert a["state"] == "reply_drafted"
+        events = world.api(world.office).get(f"/proposals/{p['id']}").data["events"]
+        recorded = [e for e in events if e["action"] == "government_decision"]
+        assert len(recorded) == 1 and recorded[0]["data"]["decision"] == "市政府常务会议同意分步实施"
