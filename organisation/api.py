@@ -13,7 +13,7 @@ from api.http import body_doc, json_response, paginate, parse_body
 from lib.errors import InvalidInput, NotFound, Unauthenticated
 
 from . import actions
-from .models import Department, Jurisdiction, Role, Rules, User
+from .models import Department, Jurisdiction, Role, User
 
 router = Router(tags=["组织机构"])
 
@@ -229,6 +229,3 @@ def create_user(request: HttpRequest) -> HttpResponse:
         ),
     )
     return json_response(user_json(user), status=201)
-
-
-__all__ = ["router", "Rules"]

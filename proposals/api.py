@@ -16,7 +16,7 @@ from handling.models import Assignment
 from handling.permissions import require_role
 from handling.serialize import assignments_json
 from history.models import Event
-from lib.errors import InvalidInput, NotFound
+from lib.errors import InvalidInput
 from organisation.api import existing_departments, existing_jurisdiction
 from organisation.models import Role, User
 
@@ -265,6 +265,3 @@ def give_instruction(request: HttpRequest, proposal_id: int) -> HttpResponse:
         return json_response(instruction_json(actions.give_instruction(proposal, actor=actor, text=data.text)), 201)
 
     return idempotent(request, run)
-
-
-__all__ = ["router", "NotFound"]
