@@ -18,6 +18,13 @@ from lib.errors import DomainError, InvalidInput, RuleViolation
 
 from .models import IdempotencyRecord
 
+
+class StrictSchema(pydantic.BaseModel):
+    """A request body: unknown fields are refused, so a misspelt field is a 400, not silently ignored."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 20
 

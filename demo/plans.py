@@ -176,21 +176,26 @@ def pick_light(rng: random.Random, lights: tuple[tuple[str, float], ...]) -> str
     return lights[-1][0]
 
 
+def _closed_dates(lp: LeadPlan, assigned_on: date, rng: random.Random) -> None:
+    """Dates of a lead that has long been replied: late ones after an extension, key ones via a meeting."""
+    d = timedelta
+    lp.assigned_on = assigned_on
+    if lp.scenario in ("closed_ext", "closed_late"):
+        lp.sign_on = assigned_on + d(rng.randint(100, 120))
+    elif lp.key:
+        lp.sign_on = assigned_on + d(rng.randint(35, 70))
+        lp.meeting_on = lp.sign_on + d(rng.randint(8, 20))
+    else:
+        lp.sign_on = assigned_on + d(rng.randint(25, 85))
+
+
 def plan_dates(lp: LeadPlan, clock: Clock) -> None:
     """Set the assignment, signing, meeting and contact dates that fit the lead's scenario and light."""
     rng = clock.rng
     sc = lp.scenario
     d = timedelta
     if clock.past:
-        a = clock.past_start()
-        lp.assigned_on = a
-        if sc in ("closed_ext", "closed_late"):
-            lp.sign_on = a + d(rng.randint(100, 120))
-        elif lp.key:
-            lp.sign_on = a + d(rng.randint(35, 70))
-            lp.meeting_on = lp.sign_on + d(rng.randint(8, 20))
-        else:
-            lp.sign_on = a + d(rng.randint(25, 85))
+        _closed_dates(lp, clock.past_start(), rng)
     elif lp.return_flow:
         lp.assigned_on = clock.ago(1, 6)
     elif lp.target in OPEN_AGES and sc != "key_review_rejected":
@@ -216,15 +221,7 @@ def plan_dates(lp: LeadPlan, clock: Clock) -> None:
         lp.sign_on = clock.ago(15, 60)
         lp.assigned_on = lp.sign_on - d(rng.randint(30, 80))
     else:  # closed
-        a = clock.ago(150, 262) if sc != "closed" else clock.ago(120, 262)
-        lp.assigned_on = a
-        if sc in ("closed_ext", "closed_late"):
-            lp.sign_on = a + d(rng.randint(100, 120))
-        elif lp.key:
-            lp.sign_on = a + d(rng.randint(35, 70))
-            lp.meeting_on = lp.sign_on + d(rng.randint(8, 20))
-        else:
-            lp.sign_on = a + d(rng.randint(25, 85))
+        _closed_dates(lp, clock.ago(150, 262) if sc != "closed" else clock.ago(120, 262), rng)
     plan_contacts(lp, clock)
 
 

@@ -45,6 +45,8 @@ from .models import (
 )
 from .permissions import acts_for_jurisdiction, require_can_act, require_role
 from .states import (
+    FINISHED,
+    PREVIOUS,
     TRANSITIONS,
     AssignmentRole,
     State,
@@ -96,18 +98,17 @@ def _begin(actor: User, action: str, assignment: Assignment) -> Assignment:
     return a
 
 
-def _watch_on(a: Assignment) -> date | None:
-    """Return the deadline the traffic light follows, or None when nothing is left to watch."""
-    if a.role == AssignmentRole.CO:
-        return a.co_opinion_due if a.state in (S.PENDING, S.RECEIVED, S.RETURN_REQUESTED) else None
-    if a.state in (S.WITHDRAWN, S.REPLIED, S.CLOSED):
-        return None
-    return a.due_on
+def _set_watch(a: Assignment) -> None:
+    """Set the deadline the traffic light and the reminders follow (none once nothing is left to do)."""
+    if a.state in FINISHED:
+        a.watch_on = None
+    else:
+        a.watch_on = a.co_opinion_due if a.role == AssignmentRole.CO else a.due_on
+    a.remind_on = deadlines.next_reminder(a.watch_on, today())
 
 
 def _save(a: Assignment, *fields: str) -> None:
-    a.watch_on = _watch_on(a)
-    a.remind_on = deadlines.next_reminder(a.watch_on, today())
+    _set_watch(a)
     a.save(update_fields=[*fields, "watch_on", "remind_on"])
 
 
@@ -147,10 +148,21 @@ def _refresh_proposal_status(proposal: Proposal) -> None:
 
 
 def _move(
-    a: Assignment, to_state: str, *, actor: User | None, action: str, data: dict[str, Any], fields: Sequence[str] = ()
+    a: Assignment,
+    action: str,
+    outcome: str = "ok",
+    *,
+    actor: User | None,
+    data: dict[str, Any],
+    fields: Sequence[str] = (),
+    previous: str = "",
 ) -> Assignment:
-    """Move the assignment to its next state, save, and write the event."""
+    """Move the assignment to the state the transition table gives for this outcome, save, write the event."""
     from_state = a.state
+    to_state = TRANSITIONS[action].to[outcome]
+    if to_state == PREVIOUS:
+        to_state = previous
+    assert to_state, (action, outcome)  # outcomes that keep the state are recorded with _record
     a.state = to_state
     _save(a, "state", *fields)
     record_event(a.proposal, action, actor=actor, assignment=a, from_state=from_state, to_state=to_state, data=data)
@@ -195,8 +207,7 @@ def _new_assignment(
         return_deadline=d.return_deadline,
         co_opinion_due=d.co_opinion_due if unit.role == AssignmentRole.CO else None,
     )
-    a.watch_on = _watch_on(a)
-    a.remind_on = deadlines.next_reminder(a.watch_on, today())
+    _set_watch(a)
     a.save()
     role = AssignmentRole(unit.role).label
     _tell_unit(a, f"您单位有新交办的{_label(a)}（{role}），请及时签收，办复期限{a.due_on:%Y年%m月%d日}。")
@@ -261,8 +272,7 @@ def assign(
 @transaction.atomic
 def receive(assignment: Assignment, *, actor: User) -> Assignment:
     a = _begin(actor, "receive", assignment)
-    a.received_on = today()
-    return _move(a, S.RECEIVED, actor=actor, action="receive", data={}, fields=["received_on"])
+    return _move(a, "receive", actor=actor, data={})
 
 
 @transaction.atomic
@@ -275,10 +285,8 @@ def request_return(assignment: Assignment, *, actor: User, reason: str) -> Assig
             details={"return_deadline": a.return_deadline.isoformat()},
         )
     ReturnRequest.objects.create(assignment=a, reason=reason, from_state=a.state, requested_by=actor)
-    a.state_before_return = a.state
     _tell_office(a, f"{a.department.name}申请退回{_label(a)}，请审批。")
-    return _move(a, S.RETURN_REQUESTED, actor=actor, action="request_return", data={"reason": reason},
-                 fields=["state_before_return"])  # fmt: skip
+    return _move(a, "request_return", actor=actor, data={"reason": reason})
 
 
 @transaction.atomic
@@ -303,9 +311,9 @@ def decide_return(
     data: dict[str, Any] = {"approve": approve, "comment": comment}
     _tell_unit(a, f"督查室{'同意' if approve else '未同意'}退回{_label(a)}。{comment}")
     if not approve:
-        return _move(a, a.state_before_return or S.PENDING, actor=actor, action="decide_return", data=data)
+        return _move(a, "decide_return", "reject", actor=actor, data=data, previous=request.from_state)
     a.returned = True
-    _move(a, S.WITHDRAWN, actor=actor, action="decide_return", data=data, fields=["returned"])
+    _move(a, "decide_return", "approve", actor=actor, data=data, fields=["returned"])
     if reassign:
         assign(a.proposal, reassign, actor=actor, assigned_on=today())
     return a
@@ -322,7 +330,7 @@ def submit_form(assignment: Assignment, *, actor: User, opinion: str, handler: U
     if handler.department_id != a.department_id or handler.role not in DEPT_ROLES:
         raise InvalidInput("经办人必须是本单位的工作人员。", details={"field": "handler_id"})
     HandlingForm.objects.create(assignment=a, opinion=opinion, handler=handler, submitted_by=actor)
-    return _move(a, S.FORM_SUBMITTED, actor=actor, action="submit_form",
+    return _move(a, "submit_form", actor=actor,
                  data={"opinion": opinion, "handler_id": handler.pk, "handler": handler.display_name})  # fmt: skip
 
 
@@ -335,9 +343,8 @@ def approve_form(assignment: Assignment, *, actor: User, instruction: str = "", 
         form.approved_at = timezone.now()
     form.instruction = instruction
     form.save(update_fields=["approved_by", "approved_at", "instruction"])
-    to = TRANSITIONS["approve_form"].to["approve" if approve else "reject"]
-    assert to is not None
-    return _move(a, to, actor=actor, action="approve_form", data={"approve": approve, "instruction": instruction})
+    outcome = "approve" if approve else "reject"
+    return _move(a, "approve_form", outcome, actor=actor, data={"approve": approve, "instruction": instruction})
 
 
 @transaction.atomic
@@ -379,7 +386,7 @@ def submit_co_opinion(assignment: Assignment, *, actor: User, text: str) -> Assi
     leads = Assignment.objects.filter(proposal=a.proposal, role=AssignmentRole.LEAD).exclude(state=S.WITHDRAWN)
     for lead in leads:
         _tell_unit(a, f"{a.department.name}已提交{_label(a)}的协办意见。", department_id=lead.department_id)
-    return _move(a, S.OPINION_SUBMITTED, actor=actor, action="co_opinion", data={"text": text})
+    return _move(a, "co_opinion", actor=actor, data={"text": text})
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -435,7 +442,7 @@ def draft_reply(assignment: Assignment, *, actor: User, draft: ReplyDraft) -> Re
         contact_phone=draft.contact_phone,
         drafted_by=actor,
     )
-    _move(a, S.REPLY_DRAFTED, actor=actor, action="draft_reply",
+    _move(a, "draft_reply", actor=actor,
           data={"reply_id": reply.pk, "version": reply.version, "result_class": reply.result_class})  # fmt: skip
     return reply
 
@@ -462,9 +469,9 @@ def sign_reply(assignment: Assignment, *, actor: User, signed_on: date | None = 
     a = _begin(actor, "sign_reply", assignment)
     signed_on = signed_on or today()
     missing = list(
-        Assignment.objects.filter(proposal=a.proposal, role=AssignmentRole.CO, state__in=(S.PENDING, S.RECEIVED))
-        .select_related("department")
-        .values_list("department__name", flat=True)
+        Assignment.objects.filter(
+            proposal=a.proposal, role=AssignmentRole.CO, state__in=(S.PENDING, S.RECEIVED)
+        ).values_list("department__name", flat=True)
     )
     if missing:
         raise RuleViolation(
@@ -483,10 +490,10 @@ def sign_reply(assignment: Assignment, *, actor: User, signed_on: date | None = 
     data = {"reply_id": reply.pk, "version": reply.version, "signed_on": signed_on.isoformat()}
     if a.proposal.needs_leader_approval:
         _tell_office(a, f"{a.department.name}已签发{_label(a)}的答复，请审核。")
-        return _move(a, S.OFFICE_REVIEW, actor=actor, action="sign_reply", data=data)
+        return _move(a, "sign_reply", "key", actor=actor, data=data)
     _tell_proposers(a, f"{a.department.name}已答复您的{_label(a)}，请查阅并提出反馈意见。")
     fields = _deliver(a, reply, signed_on)
-    return _move(a, S.REPLIED, actor=actor, action="sign_reply", data=data, fields=fields)
+    return _move(a, "sign_reply", actor=actor, data=data, fields=fields)
 
 
 @transaction.atomic
@@ -518,13 +525,11 @@ def review_reply(
     ReplyDecision.objects.create(
         assignment=a, reply=reply, stage=ReplyDecision.Stage.REVIEW, approve=approve, comment=comment, decided_by=actor
     )
-    to = TRANSITIONS["review_reply"].to["approve" if approve else "reject"]
-    assert to is not None
     if approve:
         _tell_leaders(a, f"{_label(a)}的答复已经督查室审核，请审定。")
     else:
         _tell_unit(a, f"督查室退回了{_label(a)}的答复，请修改：{comment}")
-    return _move(a, to, actor=actor, action="review_reply", data=data)
+    return _move(a, "review_reply", "approve" if approve else "reject", actor=actor, data=data)
 
 
 @transaction.atomic
@@ -537,11 +542,10 @@ def approve_reply(assignment: Assignment, *, actor: User, approve: bool, comment
         assignment=a, reply=reply, stage=ReplyDecision.Stage.APPROVAL, approve=approve, comment=comment,
         decided_by=actor,
     )  # fmt: skip
-    to = TRANSITIONS["approve_reply"].to["approve" if approve else "reject"]
-    assert to is not None
     verdict = "已审定，请组织答复座谈会" if approve else f"未获审定，请修改：{comment}"
     _tell_unit(a, f"{_label(a)}的答复{verdict}。")
-    return _move(a, to, actor=actor, action="approve_reply", data={"approve": approve, "comment": comment})
+    outcome = "approve" if approve else "reject"
+    return _move(a, "approve_reply", outcome, actor=actor, data={"approve": approve, "comment": comment})
 
 
 @dataclass(frozen=True)
@@ -588,7 +592,7 @@ def hold_reply_meeting(
             assert reply is not None
             fields = _deliver(a, reply, meeting.on)
             _tell_proposers(a, f"{_label(a)}已在答复座谈会上答复，请提出反馈意见。")
-            _move(a, S.REPLIED, actor=actor, action="reply_meeting", data=data, fields=fields)
+            _move(a, "reply_meeting", "key", actor=actor, data=data, fields=fields)
         else:
             _record(a, actor=actor, action="reply_meeting", data=data)
     return record, locked
@@ -701,12 +705,12 @@ def give_feedback(
     a.feedback_result = result
     _tell_unit(a, f"提案人对{_label(a)}的答复反馈：{Rating(result).label}。{comment}")
     if result != Rating.UNSATISFIED:
-        return _move(a, S.CLOSED, actor=actor, action="feedback", data=data, fields=["feedback_result"])
+        return _move(a, "feedback", "satisfied", actor=actor, data=data, fields=["feedback_result"])
     rules = a.proposal.jurisdiction.time_rules
     a.due_on = deadlines.months_after(today(), rules.rehandle_months, rules, load_calendar())
     a.rehandled = True
     data["due_on"] = a.due_on.isoformat()
-    return _move(a, S.REHANDLING, actor=actor, action="feedback", data=data,
+    return _move(a, "feedback", "unsatisfied", actor=actor, data=data,
                  fields=["feedback_result", "due_on", "rehandled"])  # fmt: skip
 
 

@@ -14,9 +14,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from api.http import body_doc, idempotent, json_response, paginate, parse_body
+from api.http import StrictSchema, body_doc, idempotent, json_response, paginate, parse_body
 from lib.errors import InvalidInput
 from organisation.api import existing_departments
 from organisation.models import User
@@ -35,40 +35,36 @@ Text = Field(min_length=1, max_length=200_000)
 OptText = Field("", max_length=200_000)
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Empty(Strict):
+class Empty(StrictSchema):
     pass
 
 
-class ReturnIn(Strict):
+class ReturnIn(StrictSchema):
     reason: str = Text
 
 
-class UnitIn(Strict):
+class UnitIn(StrictSchema):
     department_id: int
     role: Literal["lead", "co"]
 
 
-class DecideReturnIn(Strict):
+class DecideReturnIn(StrictSchema):
     approve: bool
     comment: str = OptText
     reassign: list[UnitIn] = Field(default_factory=list, max_length=100)
 
 
-class FormIn(Strict):
+class FormIn(StrictSchema):
     opinion: str = Text
     handler_id: int
 
 
-class ApproveFormIn(Strict):
+class ApproveFormIn(StrictSchema):
     instruction: str = OptText
     approve: bool = True
 
 
-class ContactIn(Strict):
+class ContactIn(StrictSchema):
     stage: Literal["before", "during", "after"]
     date: date
     method: Literal["visit", "meeting", "phone", "online", "other"]
@@ -76,17 +72,17 @@ class ContactIn(Strict):
     notes: str = OptText
 
 
-class DecisionIn(Strict):
+class DecisionIn(StrictSchema):
     report: str = Text
     decision: str = Text
     decided_on: date
 
 
-class CoOpinionIn(Strict):
+class CoOpinionIn(StrictSchema):
     text: str = Text
 
 
-class DraftIn(Strict):
+class DraftIn(StrictSchema):
     text: str = Text
     result_class: Literal["A", "B", "C"]
     method: Literal["written", "meeting", "onsite"]
@@ -95,22 +91,22 @@ class DraftIn(Strict):
     contact_phone: str = Field(min_length=1, max_length=30)
 
 
-class SignIn(Strict):
+class SignIn(StrictSchema):
     signed_on: date | None = None
 
 
-class ReviewIn(Strict):
+class ReviewIn(StrictSchema):
     approve: bool
     comment: str = OptText
     result_class: Literal["A", "B", "C"] | None = None
 
 
-class ApproveIn(Strict):
+class ApproveIn(StrictSchema):
     approve: bool
     comment: str = OptText
 
 
-class MeetingIn(Strict):
+class MeetingIn(StrictSchema):
     date: date
     chair: str = Field(min_length=1, max_length=100)
     participants: str = OptText
@@ -118,12 +114,12 @@ class MeetingIn(Strict):
     assignment_ids: list[int] = Field(default_factory=list, max_length=500)
 
 
-class ExtensionIn(Strict):
+class ExtensionIn(StrictSchema):
     reason: str = Text
     new_due_on: date
 
 
-class DecideExtensionIn(Strict):
+class DecideExtensionIn(StrictSchema):
     approve: bool
     cppcc_consulted: bool
     comment: str = OptText
@@ -132,45 +128,45 @@ class DecideExtensionIn(Strict):
 Rating = Literal["satisfied", "basically_satisfied", "unsatisfied"]
 
 
-class FeedbackIn(Strict):
+class FeedbackIn(StrictSchema):
     attitude: Rating
     result: Rating
     comment: str = OptText
     proposer_id: int | None = None
 
 
-class PlannedActionIn(Strict):
+class PlannedActionIn(StrictSchema):
     text: str = Field(min_length=1, max_length=5000)
     due_on: date
 
 
-class SelfCheckIn(Strict):
+class SelfCheckIn(StrictSchema):
     findings: str = Text
     fulfilled: bool
     actions: list[PlannedActionIn] = Field(default_factory=list, max_length=100)
 
 
-class PlanItemIn(Strict):
+class PlanItemIn(StrictSchema):
     text: str = Field(min_length=1, max_length=5000)
     department_id: int
     person: str = Field(min_length=1, max_length=50)
     due_on: date
 
 
-class PlanIn(Strict):
+class PlanIn(StrictSchema):
     items: list[PlanItemIn] = Field(min_length=1, max_length=100)
 
 
-class ItemDoneIn(Strict):
+class ItemDoneIn(StrictSchema):
     item_id: int
     note: str = OptText
 
 
-class TextIn(Strict):
+class TextIn(StrictSchema):
     text: str = Text
 
 
-class RemindIn(Strict):
+class RemindIn(StrictSchema):
     message: str = Text
 
 
@@ -179,7 +175,7 @@ def _fresh(a: Assignment) -> dict[str, Any]:
 
 
 def _endpoint(
-    action: str, schema: type[BaseModel], run: Callable[[User, Assignment, Any], Assignment], summary: str
+    action: str, schema: type[BaseModel], run: Callable[[User, Assignment, Any], object], summary: str
 ) -> None:
     """Register ``POST /assignments/{id}/<action>`` in the order of checks api.md lays down."""
 
@@ -188,7 +184,12 @@ def _endpoint(
         a = access_assignment(actor, assignment_id)
         require_can_act(actor, action, a)
         data = parse_body(request, schema)
-        return idempotent(request, lambda: json_response(_fresh(run(actor, a, data))))
+
+        def act() -> HttpResponse:
+            run(actor, a, data)
+            return json_response(_fresh(a))  # every action answers with the updated assignment
+
+        return idempotent(request, act)
 
     view.__name__ = action
     path = "/assignments/{assignment_id}/" + action.replace("_", "-")
@@ -209,20 +210,18 @@ def _submit_form(actor: User, a: Assignment, d: FormIn) -> Assignment:
     return actions.submit_form(a, actor=actor, opinion=d.opinion, handler=handler)
 
 
-def _contact(actor: User, a: Assignment, d: ContactIn) -> Assignment:
+def _contact(actor: User, a: Assignment, d: ContactIn) -> None:
     actions.record_contact(
         a, actor=actor, stage=d.stage, on=d.date, method=d.method, participants=d.participants, notes=d.notes
     )
-    return a
 
 
-def _draft(actor: User, a: Assignment, d: DraftIn) -> Assignment:
+def _draft(actor: User, a: Assignment, d: DraftIn) -> None:
     draft = actions.ReplyDraft(d.text, d.result_class, d.method, d.is_public, d.contact_person, d.contact_phone)
     actions.draft_reply(a, actor=actor, draft=draft)
-    return a
 
 
-def _meeting(actor: User, a: Assignment, d: MeetingIn) -> Assignment:
+def _meeting(actor: User, a: Assignment, d: MeetingIn) -> None:
     others = []
     for other_id in dict.fromkeys(d.assignment_ids):
         if other_id != a.pk:
@@ -231,24 +230,17 @@ def _meeting(actor: User, a: Assignment, d: MeetingIn) -> Assignment:
             others.append(other)
     meeting = actions.MeetingRecord(d.date, d.chair, d.participants, d.notes)
     actions.hold_reply_meeting([a, *others], actor=actor, meeting=meeting)
-    return a
 
 
-def _plan(actor: User, a: Assignment, d: PlanIn) -> Assignment:
+def _plan(actor: User, a: Assignment, d: PlanIn) -> None:
     departments = existing_departments([i.department_id for i in d.items], "items")
     items = [actions.PlanItem(i.text, dep, i.person, i.due_on) for dep, i in zip(departments, d.items, strict=True)]
     actions.plan_follow_up(a, actor=actor, items=items)
-    return a
 
 
-def _self_check(actor: User, a: Assignment, d: SelfCheckIn) -> Assignment:
+def _self_check(actor: User, a: Assignment, d: SelfCheckIn) -> None:
     planned = [actions.PlannedAction(x.text, x.due_on) for x in d.actions]
     actions.self_check(a, actor=actor, findings=d.findings, fulfilled=d.fulfilled, actions=planned)
-    return a
-
-
-def _then(result: Any, a: Assignment) -> Assignment:
-    return a
 
 
 _endpoint("receive", Empty, lambda u, a, d: actions.receive(a, actor=u), "签收")
@@ -266,8 +258,8 @@ _endpoint("co_opinion", CoOpinionIn, lambda u, a, d: actions.submit_co_opinion(a
 _endpoint(
     "government_decision",
     DecisionIn,
-    lambda u, a, d: _then(
-        actions.record_government_decision(a, actor=u, report=d.report, decision=d.decision, decided_on=d.decided_on), a
+    lambda u, a, d: actions.record_government_decision(
+        a, actor=u, report=d.report, decision=d.decision, decided_on=d.decided_on
     ),
     "记录政府对重大提案的决定",
 )
@@ -289,7 +281,7 @@ _endpoint("reply_meeting", MeetingIn, _meeting, "答复座谈会（可同时答�
 _endpoint(
     "request_extension",
     ExtensionIn,
-    lambda u, a, d: _then(actions.request_extension(a, actor=u, reason=d.reason, new_due_on=d.new_due_on), a),
+    lambda u, a, d: actions.request_extension(a, actor=u, reason=d.reason, new_due_on=d.new_due_on),
     "申请延期",
 )
 _endpoint(
@@ -313,16 +305,16 @@ _endpoint("follow_up_plan", PlanIn, _plan, "B类提案跟踪落实方案")
 _endpoint(
     "follow_up_done",
     ItemDoneIn,
-    lambda u, a, d: _then(actions.finish_follow_up_item(a, actor=u, item_id=d.item_id, note=d.note), a),
+    lambda u, a, d: actions.finish_follow_up_item(a, actor=u, item_id=d.item_id, note=d.note),
     "落实事项完成",
 )
 _endpoint(
     "second_feedback",
     TextIn,
-    lambda u, a, d: _then(actions.give_second_feedback(a, actor=u, text=d.text), a),
+    lambda u, a, d: actions.give_second_feedback(a, actor=u, text=d.text),
     "二次反馈",
 )
-_endpoint("remind", RemindIn, lambda u, a, d: _then(actions.remind(a, actor=u, message=d.message), a), "催办")
+_endpoint("remind", RemindIn, lambda u, a, d: actions.remind(a, actor=u, message=d.message), "催办")
 
 
 def _parse_date(value: str | None, name: str) -> date | None:

@@ -33,8 +33,6 @@ class Assignment(models.Model):
     # The date the traffic light watches; null when there is nothing left to watch (replied, closed …).
     watch_on = models.DateField(null=True, blank=True)
     remind_on = models.DateField("下次自动催办", null=True, blank=True)
-    state_before_return = models.CharField(max_length=20, blank=True)
-    received_on = models.DateField("签收日期", null=True, blank=True)
 
     # Summary of the history, kept by the actions (see the module docstring).
     first_replied_on = models.DateField("首次答复日期", null=True, blank=True)

@@ -73,7 +73,7 @@ CONTACT_STATES = frozenset(
     }
 )  # fmt: skip
 AFTER_REPLY = frozenset({S.REPLIED, S.CLOSED})
-# Nothing more to do on these: no reminders, no light.
+# Nothing more to do on these: no light, no reminders.
 FINISHED = frozenset({S.WITHDRAWN, S.REPLIED, S.CLOSED, S.OPINION_SUBMITTED})
 
 
@@ -122,7 +122,7 @@ TRANSITIONS: Final[dict[str, Transition]] = {
     "follow_up_plan":    t(DEPT, LEAD, AFTER_REPLY, ok=None),
     "follow_up_done":    t(DEPT, LEAD, AFTER_REPLY, ok=None),
     "second_feedback":   t(DEPT, LEAD, AFTER_REPLY, ok=None),
-    "remind":            t(OFFICE, BOTH, frozenset(S.values) - FINISHED - {S.CLOSED}, ok=None),
+    "remind":            t(OFFICE, BOTH, frozenset(S.values) - FINISHED, ok=None),
 }  # fmt: skip
 
 # The API's spelling of each action (the path segment of POST /assignments/{id}/<action>).
@@ -148,20 +148,18 @@ def is_open_for(action: str, state: str, role: str, *, key: bool = False) -> boo
     return state in _sources(tr, key) and role in tr.applies_to
 
 
+LIGHT_YELLOW_DAYS: Final = 15
+
+
 def light_for(watch_on_days_left: int | None) -> str | None:
     """Return the traffic light for the days left until the watched deadline (红黄绿灯督办)."""
     if watch_on_days_left is None:
         return None
     if watch_on_days_left < 0:
         return "red"
-    if watch_on_days_left <= 15:
+    if watch_on_days_left <= LIGHT_YELLOW_DAYS:
         return "yellow"
     return "green"
-
-
-LIGHT_YELLOW_DAYS: Final = 15
-
-OPEN_STATES = frozenset(S.values) - {S.WITHDRAWN}
 
 
 def derive_proposal_status(lead_states: list[str]) -> str:

@@ -7,32 +7,28 @@ from typing import Any
 from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from api.http import body_doc, json_response, paginate, parse_body
+from api.http import StrictSchema, body_doc, json_response, paginate, parse_body
 from lib.errors import InvalidInput, NotFound, Unauthenticated
 
 from . import actions
-from .models import Department, Jurisdiction, Role, User
+from .models import ApiToken, Department, Jurisdiction, Role, User
 
 router = Router(tags=["组织机构"])
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class TokenIn(Strict):
+class TokenIn(StrictSchema):
     username: str = Field(max_length=150)
     password: str = Field(max_length=200)
 
 
-class JurisdictionIn(Strict):
+class JurisdictionIn(StrictSchema):
     name: str = Field(min_length=1, max_length=100)
     parent_id: int | None = None
 
 
-class RulesIn(Strict):
+class RulesIn(StrictSchema):
     reply_months: int | None = Field(None, ge=1, le=12)
     max_extension_months: int | None = Field(None, ge=1, le=24)
     return_window_days: int | None = Field(None, ge=1, le=60)
@@ -43,12 +39,12 @@ class RulesIn(Strict):
     deadline_rolls_to_workday: bool | None = None
 
 
-class JurisdictionPatch(Strict):
+class JurisdictionPatch(StrictSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
     rules: RulesIn | None = None
 
 
-class DepartmentIn(Strict):
+class DepartmentIn(StrictSchema):
     name: str = Field(min_length=1, max_length=100)
     jurisdiction_id: int
     short_name: str = Field("", max_length=30)
@@ -56,7 +52,7 @@ class DepartmentIn(Strict):
     code: str = Field("", max_length=30)
 
 
-class UserIn(Strict):
+class UserIn(StrictSchema):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=200)
     name: str = Field(min_length=1, max_length=50)
@@ -123,29 +119,25 @@ def existing_departments(ids: list[int], field: str) -> list[Department]:
 def issue_token(request: HttpRequest) -> HttpResponse:
     data = parse_body(request, TokenIn)
     user = authenticate(request, username=data.username, password=data.password)
-    if user is None or not user.is_active:
+    if not isinstance(user, User) or not user.is_active:
         raise Unauthenticated("用户名或密码不正确。")
-    from organisation.models import ApiToken
-
-    assert isinstance(user, User)
     return json_response({"token": ApiToken.issue(user)})
 
 
 @router.get("/me", summary="当前用户")
 def me(request: HttpRequest) -> HttpResponse:
     user: User = request.auth  # type: ignore[attr-defined]
-    data = {
-        "id": user.pk,
-        "username": user.username,
-        "name": user.display_name,
-        "role": None if user.is_superuser and not user.role else user.role,
-        "department_id": user.department_id,
-        "jurisdiction_id": user.jurisdiction_id,
-        "is_superuser": user.is_superuser,
-    }
-    if user.is_superuser:
-        data["role"] = None
-    return json_response(data)
+    return json_response(
+        {
+            "id": user.pk,
+            "username": user.username,
+            "name": user.display_name,
+            "role": None if user.is_superuser else user.role,  # api.md: a superuser has no role
+            "department_id": user.department_id,
+            "jurisdiction_id": user.jurisdiction_id,
+            "is_superuser": user.is_superuser,
+        }
+    )
 
 
 @router.post("/jurisdictions", openapi_extra=body_doc(JurisdictionIn), summary="新建辖区（系统管理员）")

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
+from handling.models import Assignment
 from lib.errors import NotFound
 from organisation.models import DEPT_ROLES, Jurisdiction, Role
 
 from .models import Proposal, Proposer
 
 if TYPE_CHECKING:
-    from handling.models import Assignment
     from organisation.models import User
 
 
@@ -29,8 +29,6 @@ def _jurisdiction_ids(user: User) -> list[int]:
 
 
 def visible_proposals(user: User) -> QuerySet[Proposal]:
-    from handling.models import Assignment
-
     qs = Proposal.objects.all()
     if user.is_superuser:
         return qs
@@ -51,9 +49,11 @@ def visible_proposals(user: User) -> QuerySet[Proposal]:
 
 
 def visible_assignments(user: User) -> QuerySet[Assignment]:
-    """Return the assignments on a user's to-do lists: unit users see only their own unit's."""
-    from handling.models import Assignment
+    """Return the assignments on a user's to-do lists.
 
+    Unit users see only their own unit's, leaders those of the units in their charge (and of proposals
+    they lead); everyone else, the assignments of the proposals they may see.
+    """
     qs = Assignment.objects.all()
     if user.is_superuser:
         return qs
@@ -61,11 +61,7 @@ def visible_assignments(user: User) -> QuerySet[Assignment]:
         return qs.filter(department_id=user.department_id) if user.department_id else qs.none()
     if user.role == Role.GOV_LEADER:
         return qs.filter(Q(department__in=user.charged_departments.values("pk")) | Q(proposal__leading_leader=user))
-    if user.role in (Role.OFFICE_STAFF, Role.CPPCC_STAFF):
-        return qs.filter(proposal__jurisdiction_id__in=_jurisdiction_ids(user))
-    if user.role == Role.MEMBER:
-        return qs.filter(proposal__in=Proposer.objects.filter(user=user).values("proposal_id"))
-    return qs.none()
+    return qs.filter(proposal__in=visible_proposals(user).values("pk"))
 
 
 def access_proposal(user: User, proposal_id: int) -> Proposal:
@@ -77,8 +73,6 @@ def access_proposal(user: User, proposal_id: int) -> Proposal:
 
 def access_assignment(user: User, assignment_id: int) -> Assignment:
     """Return an assignment of a proposal the user may see (acting on it is checked by the action)."""
-    from handling.models import Assignment
-
     assignment = (
         Assignment.objects.select_related("proposal", "proposal__jurisdiction", "department")
         .filter(pk=assignment_id, proposal__in=visible_proposals(user).values("pk"))

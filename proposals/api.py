@@ -8,9 +8,9 @@ from typing import Any, Literal
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from api.http import body_doc, idempotent, json_response, paginate, parse_body
+from api.http import StrictSchema, body_doc, idempotent, json_response, paginate, parse_body
 from handling import actions as handling_actions
 from handling.models import Assignment
 from handling.permissions import require_role
@@ -30,23 +30,19 @@ router = Router(tags=["提案"])
 STAFF = (Role.CPPCC_STAFF, Role.OFFICE_STAFF)
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class SessionIn(Strict):
+class SessionIn(StrictSchema):
     jurisdiction_id: int
     name: str = Field(min_length=1, max_length=100)
     year: int = Field(ge=1949, le=2200)
     is_daily: bool = False
 
 
-class ProposerIn(Strict):
+class ProposerIn(StrictSchema):
     name: str = Field(min_length=1, max_length=100)
     user_id: int | None = None
 
 
-class ProposalIn(Strict):
+class ProposalIn(StrictSchema):
     session_id: int
     number: str = Field(min_length=1, max_length=30)
     title: str = Field(min_length=1, max_length=500)
@@ -60,24 +56,24 @@ class ProposalIn(Strict):
     is_public: bool = True
 
 
-class ProposalPatch(Strict):
+class ProposalPatch(StrictSchema):
     is_key: bool | None = None
     is_suggestion: bool | None = None
     is_major: bool | None = None
     leading_leader_id: int | None = None
 
 
-class UnitIn(Strict):
+class UnitIn(StrictSchema):
     department_id: int
     role: Literal["lead", "co"]
 
 
-class AssignIn(Strict):
+class AssignIn(StrictSchema):
     assignments: list[UnitIn] = Field(min_length=1, max_length=100)
     assigned_on: date | None = None
 
 
-class InstructionIn(Strict):
+class InstructionIn(StrictSchema):
     text: str = Field(min_length=1, max_length=20000)
 
 

@@ -103,8 +103,7 @@ def test_others_may_not_patch_a_jurisdiction(world, username, target):
     resp = world.api(User.objects.get(username=username)).patch(
         f"/jurisdictions/{jurisdiction.pk}", {"name": "改名", "rules": {"reply_months": 1}}
     )
-    assert resp.status in (403, 404), resp.data
-    assert resp.error_code in ("forbidden", "not_found")
+    assert (resp.status, resp.error_code) == (403, "forbidden"), resp.data
     shown = world.api(world.admin).get(f"/jurisdictions/{jurisdiction.pk}").data
     assert shown["rules"] == DEFAULT_RULES and shown["name"] != "改名"
 
@@ -194,7 +193,7 @@ def test_bad_department_bodies(world):
         resp = office.post("/departments", body)
         assert (resp.status, resp.error_code) == (400, "invalid"), body
     resp = office.post("/departments", {"name": "市民政局", "jurisdiction_id": 987654})
-    assert resp.status in (400, 404, 422), resp.data
+    assert (resp.status, resp.error_code) == (400, "invalid"), resp.data
 
 
 # --------------------------------------------------------------------------------------------------

@@ -6,9 +6,9 @@ from datetime import date
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from api.http import body_doc, json_response, parse_body
+from api.http import StrictSchema, body_doc, json_response, parse_body
 from handling.permissions import require_role
 from lib.errors import InvalidInput
 from organisation.models import Role, User
@@ -19,15 +19,13 @@ from .models import CalendarDay, CalendarYear
 router = Router(tags=["工作日历"])
 
 
-class DayIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DayIn(StrictSchema):
     date: date
     is_workday: bool
     name: str = Field(min_length=1, max_length=64)
 
 
-class YearIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class YearIn(StrictSchema):
     days: list[DayIn] = Field(max_length=400)
     note: str = Field("", max_length=200)
 
