@@ -2,79 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
-from pydantic import Field
 
-from api.http import StrictSchema, body_doc, idempotent, json_response, paginate, parse_body
-from handling import actions as handling_actions
+from api.http import body_doc, idempotent, json_response, paginate, parse_body
 from handling.models import Assignment
 from handling.permissions import require_role
 from handling.serialize import assignments_json
 from history.models import Event
 from lib.errors import InvalidInput
-from organisation.api import existing_departments, existing_jurisdiction
 from organisation.models import Role, User
 
-from . import actions
+from . import actions, commands
 from .access import access_proposal, visible_proposals
+from .commands import AssignIn, InstructionIn, ProposalIn, ProposalPatch, SessionIn
 from .models import Instruction, Proposal, ProposalStatus, Proposer, Session
 from .serialize import event_json, instruction_json, proposal_summary
 
 router = Router(tags=["提案"])
 
 STAFF = (Role.CPPCC_STAFF, Role.OFFICE_STAFF)
-
-
-class SessionIn(StrictSchema):
-    jurisdiction_id: int
-    name: str = Field(min_length=1, max_length=100)
-    year: int = Field(ge=1949, le=2200)
-    is_daily: bool = False
-
-
-class ProposerIn(StrictSchema):
-    name: str = Field(min_length=1, max_length=100)
-    user_id: int | None = None
-
-
-class ProposalIn(StrictSchema):
-    session_id: int
-    number: str = Field(min_length=1, max_length=30)
-    title: str = Field(min_length=1, max_length=500)
-    body: str = Field(max_length=200_000)
-    kind: Literal["individual", "joint", "collective"]
-    proposers: list[ProposerIn] = Field(min_length=1, max_length=500)
-    category: str = Field("", max_length=50)
-    submitted_on: date | None = None
-    is_key: bool = False
-    is_suggestion: bool = False
-    is_public: bool = True
-
-
-class ProposalPatch(StrictSchema):
-    is_key: bool | None = None
-    is_suggestion: bool | None = None
-    is_major: bool | None = None
-    leading_leader_id: int | None = None
-
-
-class UnitIn(StrictSchema):
-    department_id: int
-    role: Literal["lead", "co"]
-
-
-class AssignIn(StrictSchema):
-    assignments: list[UnitIn] = Field(min_length=1, max_length=100)
-    assigned_on: date | None = None
-
-
-class InstructionIn(StrictSchema):
-    text: str = Field(min_length=1, max_length=20000)
 
 
 def session_json(s: Session) -> dict[str, Any]:
@@ -103,9 +53,7 @@ def proposal_detail(p: Proposal) -> dict[str, Any]:
 def create_session(request: HttpRequest) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     require_role(actor, *STAFF)
-    data = parse_body(request, SessionIn)
-    j = existing_jurisdiction(data.jurisdiction_id, "jurisdiction_id")
-    s = actions.create_session(j, actor=actor, name=data.name, year=data.year, is_daily=data.is_daily)
+    s = commands.register_session(actor, parse_body(request, SessionIn))
     return json_response(session_json(s), status=201)
 
 
@@ -127,25 +75,7 @@ def create_proposal(request: HttpRequest) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     require_role(actor, *STAFF)
     data = parse_body(request, ProposalIn)
-    session = Session.objects.select_related("jurisdiction").filter(pk=data.session_id).first()
-    if session is None:
-        raise InvalidInput("届次不存在。", details={"field": "session_id"})
-    user_ids = [p.user_id for p in data.proposers if p.user_id is not None]
-    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
-    if len(users) != len(set(user_ids)):
-        raise InvalidInput("提案人账号不存在。", details={"field": "proposers"})
-    new = actions.NewProposal(
-        number=data.number,
-        title=data.title,
-        body=data.body,
-        kind=data.kind,
-        proposers=[actions.ProposerEntry(p.name, users.get(p.user_id) if p.user_id else None) for p in data.proposers],
-        category=data.category,
-        submitted_on=data.submitted_on,
-        is_key=data.is_key,
-        is_suggestion=data.is_suggestion,
-        is_public=data.is_public,
-    )
+    session, new = commands.new_proposal(data)
 
     def run() -> HttpResponse:
         return json_response(proposal_detail(actions.create_proposal(session, actor=actor, new=new)), status=201)
@@ -217,20 +147,7 @@ def patch_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     proposal = access_proposal(actor, proposal_id)
     require_role(actor, *STAFF)
-    data = parse_body(request, ProposalPatch)
-    leader = None
-    if data.leading_leader_id is not None:
-        leader = User.objects.filter(pk=data.leading_leader_id).first()
-        if leader is None:
-            raise InvalidInput("领办领导不存在。", details={"field": "leading_leader_id"})
-    actions.set_flags(
-        proposal,
-        actor=actor,
-        is_key=data.is_key,
-        is_suggestion=data.is_suggestion,
-        is_major=data.is_major,
-        leading_leader=leader,
-    )
+    commands.set_flags(actor, proposal, parse_body(request, ProposalPatch))
     return json_response(proposal_detail(proposal))
 
 
@@ -240,11 +157,9 @@ def assign(request: HttpRequest, proposal_id: int) -> HttpResponse:
     proposal = access_proposal(actor, proposal_id)
     require_role(actor, Role.OFFICE_STAFF)
     data = parse_body(request, AssignIn)
-    departments = existing_departments([u.department_id for u in data.assignments], "assignments")
-    units = [handling_actions.UnitAssignment(d, u.role) for d, u in zip(departments, data.assignments, strict=True)]
 
     def run() -> HttpResponse:
-        handling_actions.assign(proposal, units, actor=actor, assigned_on=data.assigned_on)
+        commands.assign(actor, proposal, data)
         return json_response(proposal_detail(proposal))
 
     return idempotent(request, run)
@@ -258,6 +173,6 @@ def give_instruction(request: HttpRequest, proposal_id: int) -> HttpResponse:
     data = parse_body(request, InstructionIn)
 
     def run() -> HttpResponse:
-        return json_response(instruction_json(actions.give_instruction(proposal, actor=actor, text=data.text)), 201)
+        return json_response(instruction_json(commands.give_instruction(actor, proposal, data)), 201)
 
     return idempotent(request, run)

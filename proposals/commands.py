@@ -1,0 +1,121 @@
+"""Proposal commands: the input schemas of registering, flagging, assigning and instructing, and how
+parsed input calls the actions. The API and the web pages share them, so each field and rule exists once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import Field
+
+from api.http import StrictSchema
+from handling import actions as handling_actions
+from lib.errors import InvalidInput
+from organisation.api import existing_departments, existing_jurisdiction
+from organisation.models import User
+
+from . import actions
+from .models import Instruction, Proposal, Session
+
+
+class SessionIn(StrictSchema):
+    jurisdiction_id: int
+    name: str = Field(min_length=1, max_length=100)
+    year: int = Field(ge=1949, le=2200)
+    is_daily: bool = False
+
+
+class ProposerIn(StrictSchema):
+    name: str = Field(min_length=1, max_length=100)
+    user_id: int | None = None
+
+
+class ProposalIn(StrictSchema):
+    session_id: int
+    number: str = Field(min_length=1, max_length=30)
+    title: str = Field(min_length=1, max_length=500)
+    body: str = Field(max_length=200_000)
+    kind: Literal["individual", "joint", "collective"]
+    proposers: list[ProposerIn] = Field(min_length=1, max_length=500)
+    category: str = Field("", max_length=50)
+    submitted_on: date | None = None
+    is_key: bool = False
+    is_suggestion: bool = False
+    is_public: bool = True
+
+
+class ProposalPatch(StrictSchema):
+    is_key: bool | None = None
+    is_suggestion: bool | None = None
+    is_major: bool | None = None
+    leading_leader_id: int | None = None
+
+
+class UnitIn(StrictSchema):
+    department_id: int
+    role: Literal["lead", "co"]
+
+
+class AssignIn(StrictSchema):
+    assignments: list[UnitIn] = Field(min_length=1, max_length=100)
+    assigned_on: date | None = None
+
+
+class InstructionIn(StrictSchema):
+    text: str = Field(min_length=1, max_length=20000)
+
+
+def register_session(actor: User, data: SessionIn) -> Session:
+    j = existing_jurisdiction(data.jurisdiction_id, "jurisdiction_id")
+    return actions.create_session(j, actor=actor, name=data.name, year=data.year, is_daily=data.is_daily)
+
+
+def new_proposal(data: ProposalIn) -> tuple[Session, actions.NewProposal]:
+    """Resolve the session and the proposers' accounts; the caller registers it (possibly idempotently)."""
+    session = Session.objects.select_related("jurisdiction").filter(pk=data.session_id).first()
+    if session is None:
+        raise InvalidInput("届次不存在。", details={"field": "session_id"})
+    user_ids = [p.user_id for p in data.proposers if p.user_id is not None]
+    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
+    if len(users) != len(set(user_ids)):
+        raise InvalidInput("提案人账号不存在。", details={"field": "proposers"})
+    new = actions.NewProposal(
+        number=data.number,
+        title=data.title,
+        body=data.body,
+        kind=data.kind,
+        proposers=[actions.ProposerEntry(p.name, users.get(p.user_id) if p.user_id else None) for p in data.proposers],
+        category=data.category,
+        submitted_on=data.submitted_on,
+        is_key=data.is_key,
+        is_suggestion=data.is_suggestion,
+        is_public=data.is_public,
+    )
+    return session, new
+
+
+def set_flags(actor: User, proposal: Proposal, data: ProposalPatch) -> None:
+    leader = None
+    if data.leading_leader_id is not None:
+        leader = User.objects.filter(pk=data.leading_leader_id).first()
+        if leader is None:
+            raise InvalidInput("领办领导不存在。", details={"field": "leading_leader_id"})
+    actions.set_flags(
+        proposal,
+        actor=actor,
+        is_key=data.is_key,
+        is_suggestion=data.is_suggestion,
+        is_major=data.is_major,
+        leading_leader=leader,
+    )
+
+
+def assign(actor: User, proposal: Proposal, data: AssignIn) -> None:
+    departments = existing_departments([u.department_id for u in data.assignments], "assignments")
+    units = [handling_actions.UnitAssignment(d, u.role) for d, u in zip(departments, data.assignments, strict=True)]
+    handling_actions.assign(proposal, units, actor=actor, assigned_on=data.assigned_on)
+
+
+def give_instruction(actor: User, proposal: Proposal, data: InstructionIn) -> Instruction:
+    return actions.give_instruction(proposal, actor=actor, text=data.text)
