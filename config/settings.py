@@ -55,10 +55,12 @@ INSTALLED_APPS = [
     "reports",
     "api",
     "demo",
+    "web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "web.middleware.DomainErrorPages",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,7 +106,8 @@ AUTH_USER_MODEL = "organisation.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
@@ -112,6 +116,17 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Front-end libraries come from the npm registry at set-up (`npm ci`, see the Makefile) and are served
+# by the product itself: offices run on closed intranets, so no page may load anything from a CDN.
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
+    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+]
+# Without collectstatic (runserver, tests) WhiteNoise serves straight from the finders.
+WHITENOISE_USE_FINDERS = True
 
 # API tokens expire after this many days of not being used.
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))

@@ -175,9 +175,9 @@ def _record(a: Assignment, *, actor: User | None, action: str, data: dict[str, A
     record_event(a.proposal, action, actor=actor, assignment=a, from_state=a.state, to_state=a.state, data=data)
 
 
-def _not_future(d: date, field: str) -> None:
+def _not_future(d: date, label: str, field: str) -> None:
     if d > today():
-        raise RuleViolation("date_in_future", f"{field}不能晚于今天。", details={"field": field})
+        raise RuleViolation("date_in_future", f"{label}不能晚于今天。", details={"field": field})
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -258,7 +258,7 @@ def assign(
     if not has_lead:
         raise InvalidInput("交办后提案必须至少有一个主办单位。")
     assigned_on = assigned_on or today()
-    _not_future(assigned_on, "交办日期")
+    _not_future(assigned_on, "交办日期", "assigned_on")
     cal = load_calendar()
     created = [_new_assignment(proposal, u, assigned_on, actor=actor, cal=cal) for u in units]
     _refresh_proposal_status(proposal)
@@ -360,9 +360,9 @@ def record_contact(
 ) -> Contact:
     """Record a meeting with the proposer (三见面); contacts may legitimately repeat."""
     a = _begin(actor, "contact", assignment)
-    _not_future(on, "见面日期")
+    _not_future(on, "见面日期", "date")
     if on < a.assigned_on:
-        raise RuleViolation("date_before_assignment", "见面日期不能早于交办日期。")
+        raise RuleViolation("date_before_assignment", "见面日期不能早于交办日期。", details={"field": "date"})
     contact = Contact.objects.create(
         assignment=a, stage=stage, date=on, method=method, participants=participants, notes=notes, recorded_by=actor
     )
@@ -413,7 +413,7 @@ def record_government_decision(
 ) -> GovernmentDecision:
     """Record the government's decision on a major proposal, which the reply must then follow."""
     a = _begin(actor, "government_decision", assignment)
-    _not_future(decided_on, "决定日期")
+    _not_future(decided_on, "决定日期", "decided_on")
     record = GovernmentDecision.objects.create(
         assignment=a, report=report, decision=decision, decided_on=decided_on, recorded_by=actor
     )
@@ -479,9 +479,9 @@ def sign_reply(assignment: Assignment, *, actor: User, signed_on: date | None = 
             f"协办单位（{'、'.join(missing)}）尚未提交协办意见，暂不能签发答复。",
             details={"departments": missing},
         )
-    _not_future(signed_on, "签发日期")
+    _not_future(signed_on, "签发日期", "signed_on")
     if signed_on < a.assigned_on:
-        raise RuleViolation("date_before_assignment", "签发日期不能早于交办日期。")
+        raise RuleViolation("date_before_assignment", "签发日期不能早于交办日期。", details={"field": "signed_on"})
     reply = _latest_reply(a)
     assert reply is not None  # reply_drafted implies a draft
     reply.signed_by = actor
@@ -567,7 +567,7 @@ def hold_reply_meeting(
     """
     # Lock in id order so that two meetings over overlapping assignments cannot deadlock.
     locked = [_begin(actor, "reply_meeting", a) for a in sorted(assignments, key=lambda x: (x.proposal_id, x.pk))]
-    _not_future(meeting.on, "座谈会日期")
+    _not_future(meeting.on, "座谈会日期", "date")
     for a in locked:
         if a.state != S.APPROVED:
             continue

@@ -1,0 +1,50 @@
+"""What users read about states, actions and deadlines (the official terms of domain.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+
+from handling.states import LIGHT_YELLOW_DAYS, State, light_for
+from organisation.models import DEPT_ROLES, Role, User
+
+from .action_forms import ASSIGNMENT_FORMS
+
+EVENT_LABELS = {
+    "register": "登记提案",
+    "set_flags": "标记重点提案/建议案",
+    "instruction": "领导批示",
+    "assign": "交办",
+    **{name: form.title for name, form in ASSIGNMENT_FORMS.items()},
+    "feedback": "反馈意见",
+    "cosigner_feedback": "附议人反馈意见",
+}
+
+LIGHT_LABELS = {"red": "红灯（已超期）", "yellow": f"黄灯（{LIGHT_YELLOW_DAYS}日内到期）", "green": "绿灯"}
+STATE_LABELS = dict(State.choices)
+
+
+def days_left(due: date | None, today: date | None = None) -> int | None:
+    if due is None:
+        return None
+    return (due - (today or timezone.localdate())).days
+
+
+def light(due: date | None, today: date | None = None) -> str | None:
+    return light_for(days_left(due, today))
+
+
+def workbench_url(user: User) -> str:
+    """Where each role lands after signing in."""
+    if user.role == Role.OFFICE_STAFF:
+        return "/office/"
+    if user.role == Role.CPPCC_STAFF:
+        return "/cppcc/"
+    if user.role == Role.GOV_LEADER:
+        return "/leader/"
+    if user.role in DEPT_ROLES:
+        return "/unit/"
+    if user.role == Role.MEMBER:
+        return "/my/"
+    return "/proposals/"

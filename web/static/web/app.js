@@ -1,0 +1,21 @@
+// banli: charts drawn from JSON the page carries (no inline scripts), on first load and after htmx swaps.
+(function () {
+  function drawCharts(root) {
+    if (!window.echarts) return;
+    root.querySelectorAll("[data-chart]").forEach(function (el) {
+      var source = document.getElementById(el.dataset.chart);
+      if (!source) return;
+      var chart = window.echarts.getInstanceByDom(el) || window.echarts.init(el, null, { renderer: "svg" });
+      chart.setOption(JSON.parse(source.textContent));
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+  document.addEventListener("htmx:load", function (e) { drawCharts(e.target); });
+  window.addEventListener("resize", function () {
+    if (!window.echarts) return;
+    document.querySelectorAll("[data-chart]").forEach(function (el) {
+      var chart = window.echarts.getInstanceByDom(el);
+      if (chart) chart.resize();
+    });
+  });
+})();

@@ -1,0 +1,107 @@
+"""Template helpers: navigation per role, lights, days left, labels of states and events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from notifications.models import Notification
+from organisation.models import DEPT_ROLES, Role, User
+
+from ..labels import EVENT_LABELS, LIGHT_LABELS, STATE_LABELS
+
+register = template.Library()
+
+NAV = {
+    Role.OFFICE_STAFF: [("交办督办", "/office/"), ("提案", "/proposals/"), ("办理进度", "/assignments/")],
+    Role.CPPCC_STAFF: [("提案委工作台", "/cppcc/"), ("提案", "/proposals/"), ("办理进度", "/assignments/")],
+    Role.GOV_LEADER: [("领导工作台", "/leader/"), ("提案", "/proposals/")],
+    Role.MEMBER: [("我的提案", "/my/")],
+}
+UNIT_NAV = [("承办工作台", "/unit/"), ("本单位提案", "/proposals/"), ("全部交办", "/assignments/")]
+
+
+@register.filter
+def nav_items(user: User) -> list[dict[str, str]]:
+    if user.role in DEPT_ROLES:
+        items = UNIT_NAV
+    elif user.is_superuser and not user.role:
+        items = [("提案", "/proposals/"), ("办理进度", "/assignments/"), ("管理后台", "/admin/")]
+    else:
+        items = NAV.get(Role(user.role), []) if user.role in Role.values else []
+    return [{"label": label, "url": url} for label, url in items]
+
+
+@register.filter
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+@register.filter
+def state_label(state: str) -> str:
+    return STATE_LABELS.get(state, state)
+
+
+@register.filter
+def event_label(action: str) -> str:
+    return EVENT_LABELS.get(action, action)
+
+
+@register.simple_tag
+def light_badge(light: str | None, days: int | None = None) -> SafeString:
+    """A coloured badge with words, not colour alone (readable without colour vision)."""
+    if light is None:
+        return mark_safe('<span class="text-body-secondary">—</span>')  # noqa: S308 - a constant
+    if days is None:
+        text = LIGHT_LABELS[light]
+    elif days < 0:
+        text = f"超期 {-days} 天"
+    elif days == 0:
+        text = "今日到期"
+    else:
+        text = f"剩 {days} 天"
+    return format_html('<span class="light light-{}" title="{}">{}</span>', light, LIGHT_LABELS[light], text)
+
+
+@register.filter
+def get(mapping: Any, key: str) -> Any:
+    if mapping is None:
+        return None
+    if hasattr(mapping, "getlist"):
+        return mapping.get(key)
+    return mapping.get(key) if isinstance(mapping, dict) else getattr(mapping, key, None)
+
+
+@register.filter
+def getlist(mapping: Any, key: str) -> list[str]:
+    if hasattr(mapping, "getlist"):
+        return [str(v) for v in mapping.getlist(key)]
+    value = mapping.get(key) if isinstance(mapping, dict) else None
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+@register.filter
+def row_key(prefix: str, n: int) -> str:
+    return f"{prefix}-{n}-"
+
+
+@register.filter
+def concat(a: Any, b: Any) -> str:
+    return f"{a}{b}"
+
+
+@register.filter
+def as_str(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return "" if value is None else str(value)
+
+
+@register.filter
+def page_url(result: Any, number: int) -> str:
+    return str(result.page_url(number))

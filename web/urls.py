@@ -1,0 +1,27 @@
+"""The pages: sign-in, one workbench per role, proposals and assignments, the public replies."""
+
+from django.urls import include, path
+
+from .views import assignments, auth, browse, proposals
+
+urlpatterns = [
+    path("", auth.home, name="home"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    # one workbench per role; each module owns the pages under its prefix
+    path("office/", include("web.views.office")),
+    path("unit/", include("web.views.unit")),
+    path("leader/", include("web.views.leader")),
+    path("cppcc/", include("web.views.cppcc")),
+    path("my/", include("web.views.member")),
+    path("public/", include("web.views.public")),
+    # lists every signed-in role may browse, within what it may see
+    path("proposals/", browse.proposal_list, name="proposals"),
+    path("assignments/", browse.assignment_list, name="assignments"),
+    path("notifications/", browse.notifications, name="notifications"),
+    # one page per proposal and per assignment, with the actions the viewer may take now
+    path("proposals/<int:proposal_id>/", proposals.proposal_page, name="proposal"),
+    path("proposals/<int:proposal_id>/<str:action>/", proposals.proposal_action, name="proposal-action"),
+    path("assignments/<int:assignment_id>/", assignments.assignment_page, name="assignment"),
+    path("assignments/<int:assignment_id>/<str:action>/", assignments.assignment_action, name="assignment-action"),
+]

@@ -1,0 +1,125 @@
+"""Every proposal's page (its assignments, deadlines and whole history) and the proposal-level forms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pydantic
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from handling.models import Assignment
+from handling.permissions import require_role
+from history.models import Event
+from organisation.models import Role, User
+from proposals import commands
+from proposals.access import access_proposal
+from proposals.models import Proposal
+
+from .. import choices
+from ..action_forms import PROPOSAL_FORMS
+from ..forms import FormErrors
+from ..labels import days_left, light
+from ..perform import perform
+from .assignments import available_actions
+from .common import safe_next
+
+STAFF = (Role.CPPCC_STAFF, Role.OFFICE_STAFF)
+
+
+# name: (roles that may use it, schema, run); the same commands the API's proposal endpoints call.
+PROPOSAL_COMMANDS: dict[str, tuple[tuple[str, ...], type[pydantic.BaseModel], Callable[[User, Proposal, Any], Any]]] = {
+    "assign": ((Role.OFFICE_STAFF,), commands.AssignIn, commands.assign),
+    "flags": (STAFF, commands.ProposalPatch, commands.set_flags),
+    "instruction": ((Role.GOV_LEADER,), commands.InstructionIn, commands.give_instruction),
+}
+
+
+def proposal_actions(user: User, p: Proposal) -> list[str]:
+    names = []
+    if user.role in STAFF and user.jurisdiction_id == p.jurisdiction_id or user.is_superuser:
+        names.append("flags")
+        if user.role == Role.OFFICE_STAFF or user.is_superuser:
+            names.insert(0, "assign")
+    if user.role == Role.GOV_LEADER:
+        names.append("instruction")
+    return names
+
+
+def _panels(
+    user: User, p: Proposal, failed: str | None = None, errors: FormErrors | None = None, posted: Any = None
+) -> list[dict[str, Any]]:
+    panels = []
+    for name in proposal_actions(user, p):
+        form = PROPOSAL_FORMS[name]
+        mine = name == failed
+        values: Any = posted if mine else {}
+        if name == "flags" and not mine:
+            values = {"is_key": p.is_key, "is_suggestion": p.is_suggestion, "is_major": p.is_major,
+                      "leading_leader_id": str(p.leading_leader_id or "")}  # fmt: skip
+        panels.append(
+            {
+                "name": name,
+                "form": form,
+                "url": f"/proposals/{p.pk}/{name}/",
+                "options": choices.for_proposal(form, p),
+                "rows": choices.row_numbers(form, posted if mine else None),
+                "errors": errors if mine else FormErrors(),
+                "values": values,
+                "open": mine or (name == "assign" and p.status == "registered"),
+            }
+        )
+    return panels
+
+
+def _context(user: User, p: Proposal) -> dict[str, Any]:
+    assignments = list(
+        Assignment.objects.filter(proposal=p).select_related("department", "proposal").order_by("role", "pk")
+    )
+    rows = [
+        {
+            "a": a,
+            "days_left": days_left(a.watch_on),
+            "light": light(a.watch_on),
+            "mine": bool(available_actions(user, a)),
+        }
+        for a in assignments
+    ]
+    return {
+        "p": p,
+        "proposers": list(p.proposers.order_by("position")),
+        "instructions": list(p.instructions.select_related("leader").order_by("pk")),
+        "assignments": rows,
+        "events": list(
+            Event.objects.filter(proposal=p).select_related("actor", "assignment__department").order_by("pk")
+        ),
+    }
+
+
+@login_required
+def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    p = access_proposal(user, proposal_id)
+    return render(request, "web/proposal.html", {**_context(user, p), "panels": _panels(user, p)})
+
+
+@login_required
+@require_POST
+def proposal_action(request: HttpRequest, proposal_id: int, action: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if action not in PROPOSAL_COMMANDS:
+        raise Http404("没有这项操作。")
+    p = access_proposal(user, proposal_id)
+    roles, schema, run = PROPOSAL_COMMANDS[action]
+    require_role(user, *roles)
+    _, errors = perform(schema, request.POST, lambda data: run(user, p, data))
+    if not errors:
+        messages.success(request, f"已{PROPOSAL_FORMS[action].title}。")
+        return redirect(safe_next(request, f"/proposals/{p.pk}/"))
+    p = access_proposal(user, proposal_id)
+    context = {**_context(user, p), "panels": _panels(user, p, action, errors, request.POST)}
+    return render(request, "web/proposal.html", context, status=422)
