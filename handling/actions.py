@@ -626,6 +626,25 @@ def request_extension(assignment: Assignment, *, actor: User, reason: str, new_d
 
 
 @transaction.atomic
+def consult_extension(assignment: Assignment, *, actor: User, agree: bool, opinion: str = "") -> ExtensionRequest:
+    """Record the CPPCC's view on the pending extension request (延期须与政协协商)."""
+    a = _begin(actor, "consult_extension", assignment)
+    request = a.extension_requests.filter(decision=Decision.PENDING).order_by("-pk").first()
+    if request is None:
+        raise InvalidTransition("没有待协商的延期申请。", details={"state": a.state})
+    request.cppcc_consulted = True
+    request.cppcc_agrees = agree
+    request.cppcc_opinion = opinion
+    request.consulted_by = actor
+    request.consulted_at = timezone.now()
+    request.save(update_fields=["cppcc_consulted", "cppcc_agrees", "cppcc_opinion", "consulted_by", "consulted_at"])
+    _tell_office(a, f"政协提案委对{_label(a)}的延期申请{'同意' if agree else '不同意'}延期。{opinion}")
+    _record(a, actor=actor, action="consult_extension",
+            data={"extension_id": request.pk, "agree": agree, "opinion": opinion})  # fmt: skip
+    return request
+
+
+@transaction.atomic
 def decide_extension(
     assignment: Assignment, *, actor: User, approve: bool, cppcc_consulted: bool, comment: str = ""
 ) -> Assignment:
@@ -634,15 +653,17 @@ def decide_extension(
     request = a.extension_requests.filter(decision=Decision.PENDING).order_by("-pk").first()
     if request is None:
         raise InvalidTransition("没有待审批的延期申请。", details={"state": a.state})
-    if approve and not cppcc_consulted:
+    # Consulted: the office ticks it (consulted offline), or the CPPCC recorded its view here.
+    consulted = cppcc_consulted or request.cppcc_consulted
+    if approve and not consulted:
         raise RuleViolation("cppcc_not_consulted", "同意延期前须与政协提案委商议，请先商议并勾选“已与政协商议”。")
     request.decision = Decision.APPROVED if approve else Decision.REJECTED
-    request.cppcc_consulted = cppcc_consulted
+    request.cppcc_consulted = consulted
     request.comment = comment
     request.decided_by = actor
     request.decided_at = timezone.now()
     request.save(update_fields=["decision", "cppcc_consulted", "comment", "decided_by", "decided_at"])
-    data: dict[str, Any] = {"extension_id": request.pk, "approve": approve, "cppcc_consulted": cppcc_consulted,
+    data: dict[str, Any] = {"extension_id": request.pk, "approve": approve, "cppcc_consulted": consulted,
                             "comment": comment}  # fmt: skip
     if approve:
         data["due_on"] = {"from": a.due_on.isoformat(), "to": request.new_due_on.isoformat()}

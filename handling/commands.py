@@ -129,6 +129,11 @@ class ExtensionIn(StrictSchema):
     new_due_on: date
 
 
+class ConsultExtensionIn(StrictSchema):
+    agree: bool
+    opinion: str = OptText
+
+
 class DecideExtensionIn(StrictSchema):
     approve: bool
     cppcc_consulted: bool
@@ -266,6 +271,12 @@ _command(
     ExtensionIn,
     lambda u, a, d: actions.request_extension(a, actor=u, reason=d.reason, new_due_on=d.new_due_on),
     "申请延期",
+)
+_command(
+    "consult_extension",
+    ConsultExtensionIn,
+    lambda u, a, d: actions.consult_extension(a, actor=u, agree=d.agree, opinion=d.opinion),
+    "政协提案委对延期申请的协商意见",
 )
 _command(
     "decide_extension",

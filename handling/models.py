@@ -262,6 +262,13 @@ class ExtensionRequest(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
     cppcc_consulted = models.BooleanField("已与政协商议", default=False)
+    # What the CPPCC said when consulted, recorded by its own staff (blank when the office records it alone).
+    cppcc_agrees = models.BooleanField("政协意见：同意延期", null=True, blank=True)
+    cppcc_opinion = models.TextField("政协协商意见", blank=True)
+    consulted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    consulted_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -47,6 +47,7 @@ OFFICE = frozenset({Role.OFFICE_STAFF})
 HEAD = frozenset({Role.DEPT_HEAD})
 HEAD_OR_LEADER = frozenset({Role.DEPT_HEAD, Role.DEPT_LEADER})
 GOV = frozenset({Role.GOV_LEADER})
+CPPCC = frozenset({Role.CPPCC_STAFF})
 RATERS = frozenset({Role.MEMBER, Role.CPPCC_STAFF, Role.OFFICE_STAFF})
 LEAD = frozenset({AssignmentRole.LEAD})
 CO = frozenset({AssignmentRole.CO})
@@ -114,6 +115,8 @@ TRANSITIONS: Final[dict[str, Transition]] = {
     "reply_meeting":     Transition(DEPT | OFFICE, LEAD, AFTER_REPLY, {"key": S.REPLIED, "ok": None},
                                     key_sources=frozenset({S.APPROVED})),
     "request_extension": t(DEPT, LEAD, BEFORE_REPLY, ok=None),
+    # The CPPCC is consulted on an extension (协商) before the office may approve it.
+    "consult_extension": t(CPPCC, LEAD, BEFORE_REPLY, ok=None),
     "decide_extension":  t(OFFICE, LEAD, BEFORE_REPLY, ok=None),
     "feedback":          t(RATERS, LEAD, {S.REPLIED}, satisfied=S.CLOSED, unsatisfied=S.REHANDLING),
     # Co-signers of a joint proposal rate too; only the first proposer's rating moves the state.

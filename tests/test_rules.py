@@ -285,6 +285,24 @@ def test_approving_an_extension_needs_the_cppcc_consulted(world):
     assert row["extensions"] == 1
 
 
+@at("2026-03-02")
+def test_the_cppcc_records_its_consultation_and_the_office_may_then_approve(world):
+    pid, aid = drive_lead(world, "handling")
+    resp = post(world, world.cppcc, aid, "consult-extension", {"agree": True})
+    assert resp.status == 409  # nothing to consult on yet
+    act(world, world.jyj_handler, aid, "request-extension", {"reason": "涉及多部门", "new_due_on": "2026-08-03"})
+    resp = post(world, world.office, aid, "consult-extension", {"agree": True})
+    assert resp.status == 403  # the office cannot speak for the CPPCC
+    act(world, world.cppcc, aid, "consult-extension", {"agree": True, "opinion": "同意延期，请抓紧办理"})
+    event = events(world, pid)[-1]
+    assert event["action"] == "consult_extension" and event["actor"]["id"] == world.cppcc.pk
+    assert event["data"]["agree"] is True and event["data"]["opinion"] == "同意延期，请抓紧办理"
+    # The consultation is on record, so approving without ticking the box is allowed.
+    r = act(world, world.office, aid, "decide-extension", {"approve": True, "cppcc_consulted": False})
+    assert r["due_on"] == "2026-08-03"
+    assert events(world, pid)[-1]["data"]["cppcc_consulted"] is True
+
+
 def _stats_row(world, department_id: int) -> dict[str, Any]:
     resp = world.api(world.office).get("/stats", year=2026)
     assert resp.status == 200, resp.data

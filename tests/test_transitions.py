@@ -28,7 +28,7 @@ KEY_ONLY_STATES = {"office_review", "leader_approval", "approved"}
 ALL_ACTIONS = sorted(API_NAMES.values())
 
 # What domain.md §4 and api.md allow, per assignment role and state (API spelling of the actions).
-_BEFORE_REPLY = {"request-extension", "decide-extension", "remind"}
+_BEFORE_REPLY = {"request-extension", "consult-extension", "decide-extension", "remind"}
 EXPECTED_ALLOWED: dict[tuple[str, str], set[str]] = {
     ("lead", "pending"): {"receive", "request-return"} | _BEFORE_REPLY,
     ("lead", "received"): {"request-return", "submit-form", "contact"} | _BEFORE_REPLY,
@@ -234,6 +234,7 @@ def sample_body(world: World, action: str, role: str = "lead") -> dict[str, Any]
         "approve-reply": {"approve": True, "comment": "同意"},
         "reply-meeting": meeting_body(),
         "request-extension": {"reason": "涉及多部门协调", "new_due_on": "2026-07-01"},
+        "consult-extension": {"agree": True, "opinion": "同意延期"},
         "decide-extension": {"approve": True, "cppcc_consulted": True, "comment": "已与提案委商议"},
         "feedback": {"attitude": "satisfied", "result": "satisfied"},
         "self-check": {"findings": "承诺事项均在落实", "fulfilled": True},
@@ -254,6 +255,7 @@ def allowed_actor(world: World, action: str, role: str) -> User:
         "decide-return": world.office,
         "review-reply": world.office,
         "decide-extension": world.office,
+        "consult-extension": world.cppcc,
         "remind": world.office,
         "government-decision": world.office,
         "approve-reply": world.mayor,
@@ -376,6 +378,7 @@ ALLOWED_CASES: list[Case] = [
     Case("lead", "closed", "reply-meeting", "jyj_handler", None, "collective"),
     *_unchanged("request-extension", "jyj_handler", BEFORE_REPLY),
     *_unchanged("decide-extension", "office", BEFORE_REPLY, setup="extension_requested"),
+    *_unchanged("consult-extension", "cppcc", BEFORE_REPLY, setup="extension_requested"),
     Case("lead", "replied", "feedback", "member1", "closed", "satisfied",
          {"attitude": "satisfied", "result": "satisfied"}),
     Case("lead", "replied", "feedback", "member1", "closed", "basically-satisfied",
@@ -515,6 +518,8 @@ WRONG_ROLE = [
     ("lead", "handling", "request-extension", "office"),
     ("lead", "handling", "decide-extension", "jyj_head"),
     ("lead", "handling", "decide-extension", "cppcc"),
+    ("lead", "handling", "consult-extension", "office"),
+    ("lead", "handling", "consult-extension", "jyj_head"),
     ("lead", "replied", "feedback", "jyj_head"),
     ("lead", "replied", "feedback", "vicemayor"),
     ("lead", "replied", "self-check", "office"),

@@ -31,8 +31,9 @@ class Field:
 @dataclass(frozen=True)
 class Button:
     label: str
-    value: str = ""  # posted as approve=<value> when set
+    value: str = ""  # posted as <name>=<value> when set
     style: str = "primary"
+    name: str = "approve"
 
 
 SUBMIT = (Button("提交"),)
@@ -163,6 +164,16 @@ ASSIGNMENT_FORMS: dict[str, ActionForm] = {
     "request_extension": ActionForm(
         "申请延期",
         (Field("reason", "延期理由", "textarea"), Field("new_due_on", "申请延至", "date")),
+    ),
+    "consult_extension": ActionForm(
+        "延期协商意见（政协提案委）",
+        (Field("opinion", "协商意见", "textarea", required=False),),
+        buttons=(
+            Button("同意延期", "true", "success", "agree"),
+            Button("不同意延期", "false", "outline-danger", "agree"),
+        ),
+        intro="延期须与政协提案委协商；协商意见记录后，督查室即可审批。",
+        primary=True,
     ),
     "decide_extension": ActionForm(
         "审批延期申请",

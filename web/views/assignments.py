@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from handling.commands import COMMANDS
-from handling.models import Assignment, ContactStage
+from handling.models import Assignment, ContactStage, Decision
 from handling.permissions import can_act, require_can_act
 from handling.states import AssignmentRole, allowed_actions
 from history.models import Event
@@ -26,11 +26,29 @@ from ..perform import perform
 from .common import safe_next
 
 
+def _has_pending_extension(a: Assignment) -> bool:
+    return a.extension_requests.filter(decision=Decision.PENDING).exists()
+
+
+def _has_open_items(a: Assignment) -> bool:
+    return a.follow_up_items.filter(done_on__isnull=True).exists()
+
+
+# Forms shown only when there is something to act on; the actions check this again (409) themselves.
+SHOWN_WHEN = {
+    "consult_extension": _has_pending_extension,
+    "decide_extension": _has_pending_extension,
+    "follow_up_done": _has_open_items,
+}
+
+
 def available_actions(user: User, a: Assignment) -> list[str]:
     """The actions this user may take on this assignment now: the state allows it and so do role and unit."""
     key = a.proposal.needs_leader_approval
     names = [n.replace("-", "_") for n in allowed_actions(a.state, a.role, key=key)]
-    return [n for n in names if n in ASSIGNMENT_FORMS and can_act(user, n, a)]
+    return [
+        n for n in names if n in ASSIGNMENT_FORMS and can_act(user, n, a) and (n not in SHOWN_WHEN or SHOWN_WHEN[n](a))
+    ]
 
 
 def action_panels(
