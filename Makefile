@@ -9,16 +9,27 @@ RUN := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve test test-postgres check fmt bench clean
+.PHONY: install demo serve test test-postgres check fmt bench clean browser
 
 $(UV):
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.12 或更高版本 (Python 3.12+ is required)"; exit 1; }
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-# Install the locked dependencies into .venv (fast when nothing changed).
-install: $(UV)
+# Install the locked dependencies into .venv and node_modules (fast when nothing changed).
+install: $(UV) node_modules/.package-lock.json
 	UV_PROJECT_ENVIRONMENT=.venv $(UV) sync --frozen --quiet --python $(PYTHON)
+
+# Front-end libraries (Bootstrap, htmx, ECharts, axe-core) from the npm registry, served by the product.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "需要 Node.js 与 npm（apt-get install -y nodejs npm）"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Browser tests drive Debian's Chromium (never a downloaded browser) and need CJK fonts for screenshots.
+browser:
+	@test -x /usr/bin/chromium || { echo "安装 Chromium 与中文字体…"; \
+		$$(test "$$(id -u)" = 0 || echo sudo) apt-get install -y --no-install-recommends chromium fonts-noto-cjk; }
 
 # Install, create the SQLite database, load the demo city (示例市) and serve it on http://127.0.0.1:8000.
 demo: install
@@ -31,10 +42,10 @@ serve: install
 	$(RUN) manage.py runserver $(HOST):$(PORT)
 
 # The whole suite; on SQLite unless DATABASE_URL says otherwise.
-test: install
+test: install browser
 	$(RUN) -m pytest -n 2 $(PYTEST_ARGS)
 
-test-postgres: install
+test-postgres: install browser
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/banli $(RUN) -m pytest -n 2 $(PYTEST_ARGS)
 
 check: install
@@ -48,4 +59,4 @@ fmt: install
 	.venv/bin/ruff format .
 
 clean:
-	rm -rf .venv .tools db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .tools node_modules db.sqlite3 db.sqlite3-* staticfiles test-output .pytest_cache .mypy_cache .ruff_cache

@@ -50,6 +50,16 @@ def event_label(action: str) -> str:
     return EVENT_LABELS.get(action, action)
 
 
+NOTE_KEYS = ("reason", "comment", "instruction", "opinion", "message", "note", "text", "findings")
+
+
+@register.filter
+def event_note(event: Any) -> str:
+    """The words a person wrote with this step (a reason, a comment…), if any."""
+    data = event.data if isinstance(event.data, dict) else {}
+    return next((str(data[k]) for k in NOTE_KEYS if isinstance(data.get(k), str) and data[k]), "")
+
+
 @register.simple_tag
 def light_badge(light: str | None, days: int | None = None) -> SafeString:
     """A coloured badge with words, not colour alone (readable without colour vision)."""
