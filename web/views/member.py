@@ -1,16 +1,226 @@
-"""Placeholder: the member workbench is being built in this change."""
+"""The member's pages (委员): my proposals, and one proposal with its reply, rating form and history.
+
+Designed for a phone first. The member rates through the shared feedback form, which posts to the
+assignment endpoint (the same command as the API) and comes back here via ``next``.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
+
+from handling.models import (
+    Assignment,
+    ContactMethod,
+    ContactStage,
+    Feedback,
+    FollowUpItem,
+    Rating,
+    Reply,
+    ReplyMeeting,
+    SecondFeedback,
+    SelfCheck,
+)
+from handling.permissions import require_role
+from handling.states import FINISHED, AssignmentRole, State
+from history.models import Event
+from organisation.models import Role, User
+from proposals.access import access_proposal, visible_assignments, visible_proposals
+from proposals.models import Proposal, ProposalStatus, Proposer
+
+from ..labels import days_left, light
+from ..lists import Column, Filter, export_csv, run_list
+from .assignments import action_panels
+
+RATINGS = dict(Rating.choices)
+
+
+def awaiting_rating(user: User) -> QuerySet[Assignment]:
+    """Lead assignments whose delivered reply waits for this member's rating.
+
+    Replied (the only state the feedback form is offered in), the member is one of the proposers,
+    and the member has not yet rated the latest delivered reply (a co-signer's rating leaves the
+    state as it is, so the state alone does not tell).
+    """
+    newer = Reply.objects.filter(
+        assignment_id=OuterRef("assignment_id"), delivered_on__isnull=False, version__gt=OuterRef("reply__version")
+    )
+    rated = Feedback.objects.filter(assignment_id=OuterRef("pk"), proposer__user=user).exclude(Exists(newer))
+    mine = Proposer.objects.filter(proposal_id=OuterRef("proposal_id"), user=user)
+    return (
+        visible_assignments(user)
+        .filter(role=AssignmentRole.LEAD, state=State.REPLIED)
+        .filter(Exists(mine))
+        .exclude(Exists(rated))
+    )
+
+
+def _years(base: QuerySet[Proposal]) -> tuple[tuple[str, str], ...]:
+    years = base.order_by("-year").values_list("year", flat=True).distinct()
+    return tuple((str(y), f"{y}年") for y in years)
+
+
+def _filters(user: User, base: QuerySet[Proposal]) -> list[Filter]:
+    waiting = awaiting_rating(user).values("proposal_id")
+    return [
+        Filter(
+            "q", "案由或提案号", lambda qs, v: qs.filter(Q(title__icontains=v[:200]) | Q(number=v[:30])), kind="text"
+        ),
+        Filter("year", "年度", lambda qs, v: qs.filter(year=int(v)), _years(base)),
+        Filter("status", "状态", lambda qs, v: qs.filter(status=v), tuple(ProposalStatus.choices)),
+        Filter(
+            "rating",
+            "满意度测评",
+            lambda qs, v: qs.filter(pk__in=waiting) if v == "waiting" else qs.exclude(pk__in=waiting),
+            (("waiting", "待您评价"), ("other", "无需评价")),
+        ),
+    ]
+
+
+def _units(p: Proposal) -> str:
+    return "、".join(f"{a.department.name}（{a.get_role_display()}）" for a in p.assignments.all())
+
+
+COLUMNS = [
+    Column("提案号", lambda p: p.number, "number"),
+    Column("案由", lambda p: p.title, "title"),
+    Column("届次", lambda p: p.session.name),
+    Column("状态", lambda p: p.get_status_display(), "status"),
+    Column("承办单位", _units),
+    Column(
+        "答复日期", lambda p: min((a.first_replied_on for a in p.assignments.all() if a.first_replied_on), default=None)
+    ),
+    Column("登记时间", lambda p: timezone.localtime(p.created_at).date(), "created_at"),
+]
+
+
+def _card(p: Proposal, waiting: set[int]) -> dict[str, Any]:
+    assignments = list(p.assignments.all())
+    leads = [a for a in assignments if a.role == AssignmentRole.LEAD and a.state != State.WITHDRAWN]
+    return {
+        "p": p,
+        "units": [a for a in assignments if a.state != State.WITHDRAWN],
+        "replied": [a for a in leads if a.first_replied_on],
+        "waiting": [a for a in leads if a.pk in waiting],
+    }
 
 
 @login_required
-def workbench(request: HttpRequest) -> HttpResponse:
-    return redirect("/proposals/")
+def workbench(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    require_role(user, Role.MEMBER)
+    base = visible_proposals(user)
+    # "lead" sorts after "co": descending puts the lead units, who answer the member, first
+    units = Assignment.objects.select_related("department").order_by("-role", "pk")
+    qs = base.select_related("session").prefetch_related(Prefetch("assignments", queryset=units))
+    result = run_list(request, qs, _filters(user, base), COLUMNS, "-created_at")
+    if request.GET.get("export") == "csv":
+        return export_csv(result.extra["sorted_qs"], COLUMNS, "我的提案")
+    waiting = set(awaiting_rating(user).values_list("pk", flat=True))
+    waiting_count = awaiting_rating(user).values("proposal_id").distinct().count()
+    context = {
+        "result": result,
+        "cards": [_card(p, waiting) for p in result.rows],
+        "waiting_count": waiting_count,
+        "waiting_url": result.url(rating="waiting", page=None),
+        "sorts": [c for c in result.columns if c["sort_url"]],
+    }
+    return render(request, "web/member/home.html", context)
 
 
-urlpatterns = [path("", workbench, name="member")]
+def _event_detail(e: Event) -> str:
+    """What a member may read of one step: outcomes addressed to them, not units' internal notes."""
+    d = e.data or {}
+    if e.action == "contact":
+        stage = dict(ContactStage.choices).get(d.get("stage", ""), "")
+        method = dict(ContactMethod.choices).get(d.get("method", ""), "")
+        return f"{stage}（{method}，{d.get('date', '')}）"
+    if e.action == "feedback":
+        who = f"{d['proposer']}：" if d.get("proposer") else ""
+        return f"{who}办理态度{RATINGS.get(d.get('attitude', ''), '')}，办理结果{RATINGS.get(d.get('result', ''), '')}"
+    if e.action == "draft_reply" and d.get("result_class"):
+        return f"拟办理结果 {d['result_class']} 类"
+    if e.action == "sign_reply" and d.get("signed_on"):
+        return f"签发日期 {d['signed_on']}"
+    if e.action == "decide_extension" and isinstance(d.get("due_on"), dict):
+        return f"办复期限延至 {d['due_on'].get('to', '')}"
+    if e.action in ("second_feedback", "follow_up_done"):
+        return str(d.get("text", ""))
+    return ""
+
+
+def _lead_block(user: User, a: Assignment, waiting: set[int]) -> dict[str, Any]:
+    delivered = [r for r in a.replies.all() if r.delivered_on]  # newest version first
+    feedback_panel = None
+    if a.pk in waiting:
+        for panel in action_panels(user, a):
+            if panel["name"] == "feedback":
+                feedback_panel = panel
+        if feedback_panel is not None and user.role == Role.MEMBER:
+            # A member rates as themselves; choosing a proposer is for staff entering paper forms.
+            form = feedback_panel["form"]
+            fields = tuple(f for f in form.fields if f.name != "proposer_id")
+            feedback_panel = {**feedback_panel, "form": dataclasses.replace(form, fields=fields), "open": True}
+    before_reply = a.state not in FINISHED  # replied, closed, withdrawn: no deadline left to watch
+    return {
+        "a": a,
+        "reply": delivered[0] if delivered else None,
+        "due_days": days_left(a.due_on) if before_reply else None,
+        "due_light": light(a.due_on) if before_reply else None,
+        "panel": feedback_panel,
+        "my_feedbacks": [f for f in a.feedbacks.all() if f.proposer and f.proposer.user_id == user.pk],
+        "items": list(a.follow_up_items.all()),
+        "self_checks": list(a.self_checks.all()),
+        "second_feedbacks": list(a.second_feedbacks.all()),
+        "meetings": list(a.reply_meetings.all()),
+    }
+
+
+@login_required
+def proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    require_role(user, Role.MEMBER)
+    p = access_proposal(user, proposal_id)
+    assignments = list(
+        Assignment.objects.filter(proposal=p)
+        .select_related("department", "proposal__jurisdiction")
+        .prefetch_related(
+            Prefetch("replies", queryset=Reply.objects.select_related("signed_by").order_by("-version")),
+            Prefetch("feedbacks", queryset=Feedback.objects.select_related("proposer", "reply").order_by("pk")),
+            Prefetch(
+                "follow_up_items", queryset=FollowUpItem.objects.select_related("department").order_by("due_on", "pk")
+            ),
+            Prefetch("self_checks", queryset=SelfCheck.objects.order_by("pk")),
+            Prefetch("second_feedbacks", queryset=SecondFeedback.objects.order_by("pk")),
+            Prefetch("reply_meetings", queryset=ReplyMeeting.objects.order_by("date", "pk")),
+        )
+        .order_by("role", "pk")
+    )
+    waiting = set(awaiting_rating(user).filter(proposal=p).values_list("pk", flat=True))
+    leads = [_lead_block(user, a, waiting) for a in assignments if a.role == AssignmentRole.LEAD]
+    events = list(Event.objects.filter(proposal=p).select_related("actor", "assignment__department").order_by("pk"))
+    context = {
+        "p": p,
+        "proposers": list(p.proposers.order_by("position")),
+        "instructions": list(p.instructions.select_related("leader").order_by("pk")),
+        "leads": leads,
+        "co_units": [a for a in assignments if a.role == AssignmentRole.CO and a.state != State.WITHDRAWN],
+        "waiting": [b for b in leads if b["panel"]],
+        "events": [{"e": e, "detail": _event_detail(e)} for e in events],
+        "here": f"/my/{p.pk}/",
+        "today": timezone.localdate(),
+    }
+    return render(request, "web/member/proposal.html", context)
+
+
+urlpatterns = [
+    path("", workbench, name="member"),
+    path("<int:proposal_id>/", proposal, name="member-proposal"),
+]

@@ -1,13 +1,107 @@
-"""Placeholder: the public portal is being built in this change."""
+"""The public portal (公开答复): published reply letters, readable without signing in.
+
+Published means: delivered to the proposer, marked public, on a public proposal, and the latest
+delivered version of its assignment's reply (an older, superseded letter is never shown). The same
+rule as the API's ``GET /public/replies``. Never shows contact details of proposers or handlers.
+"""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.urls import path
 
+from handling.models import Reply
+from lib.errors import NotFound
+from organisation.models import Department
 
-def replies(request: HttpRequest) -> HttpResponse:
-    raise Http404
+from ..lists import Column, Filter, export_csv, run_list
 
 
-urlpatterns = [path("", replies, name="public")]
+def published_replies() -> QuerySet[Reply]:
+    """Every reply the public may read (see the module docstring)."""
+    later = Reply.objects.filter(
+        assignment_id=OuterRef("assignment_id"), version__gt=OuterRef("version"), delivered_on__isnull=False
+    )
+    return Reply.objects.filter(
+        delivered_on__isnull=False, is_public=True, assignment__proposal__is_public=True
+    ).exclude(Exists(later))
+
+
+def _search(qs: QuerySet[Reply], q: str) -> QuerySet[Reply]:
+    q = q[:200]
+    return qs.filter(Q(assignment__proposal__title__icontains=q) | Q(text__icontains=q))
+
+
+def _filters(base: QuerySet[Reply]) -> list[Filter]:
+    years = base.order_by("-assignment__proposal__year").values_list("assignment__proposal__year", flat=True).distinct()
+    departments = Department.objects.filter(pk__in=base.values("assignment__department_id")).order_by("code", "pk")
+    return [
+        Filter("q", "案由或答复内容", _search, kind="text"),
+        Filter(
+            "year",
+            "年度",
+            lambda qs, v: qs.filter(assignment__proposal__year=int(v)),
+            tuple((str(y), f"{y}年") for y in years),
+        ),
+        Filter(
+            "department",
+            "承办单位",
+            lambda qs, v: qs.filter(assignment__department_id=int(v)),
+            tuple((str(d.pk), d.name) for d in departments),
+        ),
+    ]
+
+
+COLUMNS = [
+    Column("提案号", lambda r: r.assignment.proposal.number, "assignment__proposal__number"),
+    Column("案由", lambda r: r.assignment.proposal.title, "assignment__proposal__title"),
+    Column("届次", lambda r: r.assignment.proposal.session.name),
+    Column("承办单位", lambda r: r.assignment.department.name, "assignment__department__name"),
+    Column("办理结果", lambda r: f"{r.result_class}类", "result_class"),
+    Column("签发日期", lambda r: r.signed_on, "signed_on"),
+]
+# The export carries the letter itself too; the page shows it on the letter's own page.
+EXPORT_COLUMNS = [*COLUMNS, Column("答复内容", lambda r: r.text)]
+
+
+def replies(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    base = published_replies()
+    qs = base.select_related("assignment__proposal__session", "assignment__department")
+    result = run_list(request, qs, _filters(base), COLUMNS, "-signed_on")
+    if request.GET.get("export") == "csv":
+        return export_csv(result.extra["sorted_qs"], EXPORT_COLUMNS, "公开答复")
+    return render(request, "web/public/list.html", {"result": result})
+
+
+def reply(request: HttpRequest, reply_id: int) -> HttpResponse:
+    r = (
+        published_replies()
+        .select_related("assignment__proposal__session", "assignment__department")
+        .filter(pk=reply_id)
+        .first()
+    )
+    if r is None:
+        raise NotFound("答复不存在或未公开。")  # the error page, as for any object one may not see
+    p = r.assignment.proposal
+    others = (
+        published_replies()
+        .filter(assignment__proposal=p)
+        .exclude(pk=r.pk)
+        .select_related("assignment__department")
+        .order_by("assignment__role", "assignment_id")
+    )
+    context = {
+        "r": r,
+        "p": p,
+        "proposers": [x.name for x in p.proposers.order_by("position")],
+        "others": list(others),
+    }
+    return render(request, "web/public/reply.html", context)
+
+
+urlpatterns = [
+    path("", replies, name="public"),
+    path("<int:reply_id>/", reply, name="public-reply"),
+]
