@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router
@@ -24,6 +24,7 @@ from proposals.access import access_assignment, visible_assignments
 from .commands import COMMANDS, Empty
 from .models import Assignment, Reply
 from .permissions import require_can_act
+from .queries import published_replies
 from .serialize import assignment_json, assignments_json, with_related
 from .states import LIGHT_YELLOW_DAYS, State
 
@@ -127,12 +128,7 @@ def public_replies(
     request: HttpRequest, q: str | None = None, year: int | None = None,
     page: int | None = None, page_size: int | None = None,
 ) -> HttpResponse:  # fmt: skip
-    later = Reply.objects.filter(
-        assignment_id=OuterRef("assignment_id"), version__gt=OuterRef("version"), delivered_on__isnull=False
-    )
-    qs = Reply.objects.filter(delivered_on__isnull=False, is_public=True, assignment__proposal__is_public=True).exclude(
-        Exists(later)
-    )
+    qs = published_replies()
     if year is not None:
         qs = qs.filter(assignment__proposal__year=year)
     if q:

@@ -57,9 +57,7 @@ def wait_state(page: Any, assignment_id: int, state: str) -> None:
 
 
 def actions_of(assignment_id: int) -> list[tuple[str, int | None]]:
-    return list(
-        Event.objects.filter(assignment_id=assignment_id).order_by("pk").values_list("action", "actor_id")
-    )
+    return list(Event.objects.filter(assignment_id=assignment_id).order_by("pk").values_list("action", "actor_id"))
 
 
 def test_assign_to_closed_through_the_pages(bworld: Any, open_page: Any) -> None:
@@ -156,8 +154,10 @@ def test_assign_to_closed_through_the_pages(bworld: Any, open_page: Any) -> None
 
     # The member rates the reply on a phone: satisfied, so the assignment is closed.
     member = open_page(w.member1, viewport=PHONE)
-    member.goto(f"{w.url}/assignments/{lead.pk}/")
-    assert "现答复如下" in member.locator(".letter").inner_text()
+    member.goto(f"{w.url}/assignments/{lead.pk}/")  # a member is shown the member's own page
+    assert member.url.endswith(f"/my/{p['id']}/")
+    assert "现答复如下" in member.locator("main").inner_text()
+    assert "卫生保健指导" not in member.locator("main").inner_text()  # the co-handler's opinion is internal
     box = panel(member, "feedback")
     box.get_by_role("group", name="办理态度").get_by_label("满意", exact=True).check()
     box.get_by_role("group", name="办理结果").get_by_label("满意", exact=True).check()
@@ -245,7 +245,7 @@ def test_key_proposal_through_review_and_approval(bworld: Any, open_page: Any) -
 
     # The member sees progress but cannot act, and no letter has been delivered yet.
     member = open_page(w.member1)
-    member.goto(f"{w.url}/assignments/{aid}/")
+    member.goto(f"{w.url}/my/{p['id']}/")
     assert member.locator(".action-panel").count() == 0
 
     mayor = open_page(w.vicemayor)
@@ -273,7 +273,7 @@ def test_unsatisfied_rating_and_rehandling(bworld: Any, open_page: Any) -> None:
     advance_lead(w, aid, "replied", unit=w.jyj, key=False, result_class="C")
 
     member = open_page(w.member1, viewport=PHONE)
-    member.goto(f"{w.url}/assignments/{aid}/")
+    member.goto(f"{w.url}/my/{p['id']}/")
     box = panel(member, "feedback")
     box.get_by_role("group", name="办理态度").get_by_label("基本满意").check()
     box.get_by_role("group", name="办理结果").get_by_label("不满意").check()
@@ -300,8 +300,8 @@ def test_unsatisfied_rating_and_rehandling(bworld: Any, open_page: Any) -> None:
     wait_state(head, aid, "replied")
     assert Reply.objects.filter(assignment_id=aid).count() == 2
 
-    member.goto(f"{w.url}/assignments/{aid}/")
-    assert "核增心理健康教师编制" in member.locator(".letter").inner_text()
+    member.goto(f"{w.url}/my/{p['id']}/")
+    assert "核增心理健康教师编制" in member.locator("main").inner_text()
     box = panel(member, "feedback")
     box.get_by_role("group", name="办理态度").get_by_label("满意", exact=True).check()
     box.get_by_role("group", name="办理结果").get_by_label("满意", exact=True).check()
@@ -329,20 +329,24 @@ def test_each_role_sees_only_what_it_may(bworld: Any, open_page: Any) -> None:
     page = open_page(w.jyj_handler)
     page.goto(f"{w.url}/assignments/{co}/")
     assert page.locator(".action-panel").count() == 0
-    assert page.evaluate(
-        """async (url) => {
+    assert (
+        page.evaluate(
+            """async (url) => {
             const token = document.cookie.split('; ').find(c => c.startsWith('csrftoken=')).split('=')[1];
             const r = await fetch(url, {method: 'POST', headers: {'X-CSRFToken': token}, body: new URLSearchParams()});
             return r.status;
         }""",
-        f"{w.url}/assignments/{co}/receive/",
-    ) == 403
+            f"{w.url}/assignments/{co}/receive/",
+        )
+        == 403
+    )
     assert state_of(co) == "pending"
 
     # The office sees the assignments but the unit's own steps are not offered to it.
     page = open_page(w.office)
     page.goto(f"{w.url}/assignments/{lead}/")
-    names = {page.locator(".action-panel").nth(i).get_attribute("id") for i in range(page.locator(".action-panel").count())}
+    panels = page.locator(".action-panel")
+    names = {panels.nth(i).get_attribute("id") for i in range(panels.count())}
     assert "action-receive" not in names and "action-remind" in names
 
     # Anonymous visitors are sent to sign in.

@@ -15,7 +15,7 @@ from handling.models import Assignment, ContactStage, Decision
 from handling.permissions import can_act, require_can_act
 from handling.states import AssignmentRole, allowed_actions
 from history.models import Event
-from organisation.models import User
+from organisation.models import Role, User
 from proposals.access import access_assignment
 
 from .. import choices
@@ -116,6 +116,9 @@ def _context(user: User, a: Assignment) -> dict[str, Any]:
 def assignment_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     a = access_assignment(user, assignment_id)
+    if user.role == Role.MEMBER:
+        # A member reads the proposal on the member's page, which leaves out internal steps (协办意见, 审核).
+        return redirect(f"/my/{a.proposal_id}/")
     return render(request, "web/assignment.html", {**_context(user, a), "panels": action_panels(user, a)})
 
 
@@ -133,6 +136,10 @@ def assignment_action(request: HttpRequest, assignment_id: int, action: str) -> 
     if not errors:
         messages.success(request, f"已{ASSIGNMENT_FORMS[name].title}。")
         return redirect(safe_next(request, f"/assignments/{a.pk}/"))
+    if user.role == Role.MEMBER:
+        for message in [*errors.general, *errors.fields.values()]:
+            messages.error(request, message)
+        return redirect(safe_next(request, f"/my/{a.proposal_id}/"))
     a = access_assignment(user, assignment_id)  # the failed action changed nothing; show it as it is
     context = {**_context(user, a), "panels": action_panels(user, a, name, errors, request.POST)}
     return render(request, "web/assignment.html", context, status=422)

@@ -104,6 +104,8 @@ def _context(user: User, p: Proposal) -> dict[str, Any]:
 def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     p = access_proposal(user, proposal_id)
+    if user.role == Role.MEMBER:
+        return redirect(f"/my/{p.pk}/")  # see assignment_page
     return render(request, "web/proposal.html", {**_context(user, p), "panels": _panels(user, p)})
 
 

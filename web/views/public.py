@@ -7,26 +7,17 @@ rule as the API's ``GET /public/replies``. Never shows contact details of propos
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path
 
 from handling.models import Reply
+from handling.queries import published_replies
 from lib.errors import NotFound
 from organisation.models import Department
 
 from ..lists import Column, Filter, export_csv, run_list
-
-
-def published_replies() -> QuerySet[Reply]:
-    """Every reply the public may read (see the module docstring)."""
-    later = Reply.objects.filter(
-        assignment_id=OuterRef("assignment_id"), version__gt=OuterRef("version"), delivered_on__isnull=False
-    )
-    return Reply.objects.filter(
-        delivered_on__isnull=False, is_public=True, assignment__proposal__is_public=True
-    ).exclude(Exists(later))
 
 
 def _search(qs: QuerySet[Reply], q: str) -> QuerySet[Reply]:

@@ -1,0 +1,69 @@
+"""The proposal and assignment pages through Django's test client: redirects, refusals, no open redirect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+
+from conftest import assign, file_proposal
+from handling.models import Assignment, Feedback
+from history.models import Event
+
+
+def _client(user: Any) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_a_member_is_shown_the_members_page_not_the_internal_one(world: Any) -> None:
+    p = file_proposal(world)
+    aid = assign(world, p["id"], [(world.jyj, "lead")])["assignments"][0]["id"]
+    c = _client(world.member1)
+    for path in (f"/assignments/{aid}/", f"/proposals/{p['id']}/"):
+        resp = c.get(path)
+        assert resp.status_code == 302 and resp["Location"] == f"/my/{p['id']}/"
+
+
+def test_a_members_refused_rating_comes_back_to_the_members_page_with_the_reason(world: Any) -> None:
+    p = file_proposal(world)
+    aid = assign(world, p["id"], [(world.jyj, "lead")])["assignments"][0]["id"]
+    c = _client(world.member1)
+    resp = c.post(f"/assignments/{aid}/feedback/", {"attitude": "satisfied", "result": "satisfied"}, follow=True)
+    assert resp.redirect_chain[-1][0] == f"/my/{p['id']}/"
+    assert "不能进行此项操作" in resp.content.decode()  # 待签收 cannot be rated
+    assert not Feedback.objects.exists()
+    assert Assignment.objects.get(pk=aid).state == "pending"
+
+
+def test_next_may_only_point_inside_the_site(world: Any) -> None:
+    p = file_proposal(world)
+    aid = assign(world, p["id"], [(world.jyj, "lead")])["assignments"][0]["id"]
+    c = _client(world.jyj_handler)
+    resp = c.post(f"/assignments/{aid}/receive/", {"next": "https://evil.example/"})
+    assert resp.status_code == 302 and resp["Location"] == f"/assignments/{aid}/"
+    assert Event.objects.filter(assignment_id=aid, action="receive").count() == 1
+
+
+def test_an_unknown_action_is_404_and_a_foreign_unit_403(world: Any) -> None:
+    p = file_proposal(world)
+    aid = assign(world, p["id"], [(world.jyj, "lead")])["assignments"][0]["id"]
+    assert _client(world.jyj_handler).post(f"/assignments/{aid}/fly/").status_code == 404
+    assert _client(world.office).post(f"/assignments/{aid}/receive/").status_code == 403
+    assert _client(world.wjw_handler).get(f"/assignments/{aid}/").status_code == 404
+    assert Assignment.objects.get(pk=aid).state == "pending"
+
+
+def test_lists_export_what_is_filtered_as_csv(world: Any) -> None:
+    a = file_proposal(world, title="关于校园食品安全的建议")
+    file_proposal(world, title="关于停车难的建议")
+    assign(world, a["id"], [(world.jyj, "lead")])
+    c = _client(world.office)
+    resp = c.get("/proposals/", {"q": "食品", "export": "csv"})
+    body = b"".join(resp.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff提案号,案由")
+    assert "校园食品安全" in body and "停车难" not in body
+    resp = c.get("/assignments/", {"state": "pending", "export": "csv"})
+    rows = b"".join(resp.streaming_content).decode("utf-8").strip().splitlines()
+    assert len(rows) == 2 and "市教育局" in rows[1]
