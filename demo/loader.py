@@ -36,6 +36,7 @@ from proposals import actions as pa
 from proposals.models import Proposal, ProposalKind, ProposalStatus, Proposer, Session
 
 from . import texts
+from .backdate import backdate_events
 from .people import NameBook
 from .plans import (
     BASIC,
@@ -211,6 +212,7 @@ class Loader:
             self._play_session(org, spec, session, plans, clock)
             self.write(f"  {level.jurisdiction.name} {spec.year}年{spec.name}：{len(plans)} 件提案")
         self._collective_meeting(org)
+        backdate_events(self.today)
         self.write(f"载入用时 {time.monotonic() - started:.1f} 秒（{'真实提案' if real else '生成提案'}）。")
         return org
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import date
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,24 @@ def test_history_follows_every_assignment(demo_output: str) -> None:
             assert frm == to, (pk, chain)
         last = [to for _, to in chain if to][-1]
         assert last == state, (pk, chain, state)
+
+
+def test_history_has_believable_times(demo_output: str) -> None:
+    """Events are in order, never in the future, and carry the dates the steps record (not the load time)."""
+    now = timezone.now()
+    previous: dict[int, Any] = {}
+    days = set()
+    for pid, at in Event.objects.order_by("pk").values_list("proposal_id", "at"):
+        assert at <= now
+        assert pid not in previous or at >= previous[pid], pid
+        previous[pid] = at
+        days.add(timezone.localtime(at).date())
+    assert len(days) > 100  # spread over the year, not all at the moment of loading
+    for e in Event.objects.filter(action="sign_reply")[:200]:
+        assert timezone.localtime(e.at).date() >= date.fromisoformat(e.data["signed_on"])
+    for a in Assignment.objects.all()[:200]:
+        first = Event.objects.filter(assignment=a, action="assign").get()
+        assert timezone.localtime(first.at).date() >= a.assigned_on
 
 
 def test_lights_are_mostly_green(demo_output: str) -> None:

@@ -1,0 +1,81 @@
+"""Give the demo's history believable times.
+
+The loader plays months of handling in seconds, so every event would carry the load time. Where an
+action records its own date (assigned on, met on, signed on, decided on, meeting date) that date is the
+event's day; the steps in between are spread over the days between their neighbours, in working
+hours, never later than now and never out of order.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+from itertools import groupby
+
+from django.db import transaction
+from django.utils import timezone
+
+from handling.models import Assignment
+from history.models import Event
+from proposals.models import Proposal
+
+DATE_KEYS = {"contact": "date", "sign_reply": "signed_on", "reply_meeting": "date", "government_decision": "decided_on"}
+
+
+def _anchor(e: Event, assigned_on: dict[int, date], submitted_on: dict[int, date | None]) -> date | None:
+    if e.action == "register":
+        return submitted_on.get(e.proposal_id)
+    if e.action == "assign" and e.assignment_id:
+        return assigned_on.get(e.assignment_id)
+    key = DATE_KEYS.get(e.action)
+    value = e.data.get(key) if key and isinstance(e.data, dict) else None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _days(rng: random.Random, events: list[Event], anchors: list[date | None], today: date) -> list[date]:
+    """One day per event: anchors kept (if not before the previous day), the rest spread towards the next."""
+    days: list[date] = []
+    previous = min((a for a in anchors if a), default=today)
+    for i, anchor in enumerate(anchors):
+        if anchor is not None:
+            day = max(anchor, previous)
+        else:
+            following = next((a for a in anchors[i + 1 :] if a is not None and a >= previous), None)
+            room = ((following or min(today, previous + timedelta(days=20))) - previous).days
+            day = previous + timedelta(days=rng.randint(0, max(0, min(room, 6))))
+        day = min(day, today)
+        days.append(day)
+        previous = day
+    return days
+
+
+def backdate_events(today: date, seed: int = 7) -> int:
+    """Rewrite ``Event.at`` of every demo event; return how many were changed."""
+    rng = random.Random(seed)  # noqa: S311 (demo data)
+    zone = timezone.get_current_timezone()
+    now = timezone.now()
+    assigned_on = dict(Assignment.objects.values_list("pk", "assigned_on"))
+    submitted_on = dict(Proposal.objects.values_list("pk", "submitted_on"))
+    changed: list[Event] = []
+    events = Event.objects.order_by("proposal_id", "pk").only("pk", "proposal_id", "assignment_id", "action", "data")
+    for _, group in groupby(events.iterator(chunk_size=2000), key=lambda e: e.proposal_id):
+        rows = list(group)
+        days = _days(rng, rows, [_anchor(e, assigned_on, submitted_on) for e in rows], today)
+        last: datetime | None = None
+        for e, day in zip(rows, days, strict=True):
+            minute = rng.randint(8 * 60 + 30, 17 * 60 + 30)
+            at = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=zone)
+            if last is not None and at <= last:
+                at = last + timedelta(minutes=rng.randint(3, 40))
+            at = min(at, now)
+            e.at = at
+            last = at
+            changed.append(e)
+    with transaction.atomic():
+        Event.objects.bulk_update(changed, ["at"], batch_size=1000)
+    return len(changed)
