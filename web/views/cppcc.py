@@ -1,16 +1,441 @@
-"""Placeholder: the cppcc workbench is being built in this change."""
+"""The CPPCC proposal committee's pages (政协提案委): registering proposals and sessions, marking key
+proposals and 建议案, extensions to consult on, and replies waiting for the proposer's rating.
+
+Every form posts through the same commands as the API (``proposals.commands``); flags post to the
+proposal page's existing ``/proposals/<id>/flags/`` endpoint.
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
+
+from handling.models import Assignment, Decision, ExtensionRequest
+from handling.permissions import require_role
+from handling.states import AssignmentRole, State
+from lib.errors import RuleViolation
+from organisation.models import Department, Jurisdiction, Role, User
+from proposals import commands
+from proposals.access import visible_assignments, visible_proposals
+from proposals.actions import create_proposal
+from proposals.models import Proposal, ProposalKind, ProposalStatus, Session
+from reports.queries import department_stats
+
+from ..action_forms import Field
+from ..forms import FormErrors, row_indexes
+from ..lists import Column, Filter, export_csv, run_list
+from ..perform import perform
+from .browse import proposal_filters
+
+PREVIEW = 8  # rows of each list shown on the workbench; the full list is one click away
+PROPOSER_ROWS = 3  # blank proposer rows offered; "添加提案人" adds one more
+
+REGISTER_FIELDS = {
+    f.name: f
+    for f in (
+        Field("session_id", "届次", "sessions"),
+        Field("number", "提案号", help="在本届次内唯一。"),
+        Field("title", "案由"),
+        Field("body", "提案内容", "textarea", required=False),
+        Field("kind", "提案类型", "radio", tuple(ProposalKind.choices)),
+        Field("category", "类别", required=False, help="如：教育、医疗卫生、城乡建设。"),
+        Field("submitted_on", "提交日期", "date", required=False),
+        Field("is_key", "重点提案", "checkbox", required=False),
+        Field("is_suggestion", "建议案", "checkbox", required=False),
+        Field("is_public", "公开（答复可在公开答复中查阅）", "checkbox", required=False),
+    )
+}
+PROPOSER_USER = Field("user_id", "委员账号", "members", required=False)
+
+
+def _proposer_rows(rows: list[int]) -> list[dict[str, Any]]:
+    """Each proposer row with its own labels: the first proposer is required, the others are not."""
+    drawn = []
+    for position, n in enumerate(rows):
+        label = "第一提案人（姓名或集体名称）" if position == 0 else f"第{position + 1}提案人（附议人）"
+        drawn.append({"n": n, "name": Field("name", label, required=position == 0), "user": PROPOSER_USER})
+    return drawn
+
+
+SESSION_FIELDS = {
+    f.name: f
+    for f in (
+        Field("name", "届次名称", help="如：十四届三次会议；日常提案可填“日常提案”。"),
+        Field("year", "年度"),
+        Field("is_daily", "日常提案（闭会期间提出）", "checkbox", required=False),
+    )
+}
+
+
+def _staff(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    require_role(user, Role.CPPCC_STAFF)
+    return user
+
+
+def _own(user: User) -> Q:
+    """The committee works on its own jurisdiction (分级负责); a superuser without one sees them all."""
+    if user.jurisdiction_id is None and user.is_superuser:
+        return Q()
+    return Q(jurisdiction_id=user.jurisdiction_id)
+
+
+def _proposals(user: User) -> QuerySet[Proposal]:
+    return visible_proposals(user).filter(_own(user))
+
+
+def _assignments(user: User) -> QuerySet[Assignment]:
+    if user.jurisdiction_id is None and user.is_superuser:
+        return visible_assignments(user)
+    return visible_assignments(user).filter(proposal__jurisdiction_id=user.jurisdiction_id or 0)
+
+
+def _sessions(user: User) -> QuerySet[Session]:
+    return Session.objects.filter(_own(user)).order_by("-year", "is_daily", "-pk")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Workbench
+
+
+def _year(request: HttpRequest, years: list[int]) -> int:
+    today = timezone.localdate()
+    try:
+        chosen = int(request.GET.get("year", ""))
+    except ValueError:
+        chosen = 0
+    if chosen in years:
+        return chosen
+    return today.year if today.year in years or not years else years[0]
+
+
+def _summary(user: User, year: int) -> dict[str, Any]:
+    counts = (
+        _proposals(user)
+        .filter(year=year)
+        .aggregate(
+            total=Count("pk"),
+            **{s: Count("pk", filter=Q(status=s)) for s in ProposalStatus.values},
+        )
+    )
+    jurisdictions = (
+        [user.jurisdiction_id] if user.jurisdiction_id else list(Jurisdiction.objects.values_list("pk", flat=True))
+    )
+    totals = department_stats(jurisdictions, today=timezone.localdate(), year=year)["totals"]
+    rate = totals["satisfaction_rate"]
+    return {
+        **counts,
+        "in_progress": counts[ProposalStatus.ASSIGNED] + counts[ProposalStatus.HANDLING],
+        "satisfaction": None if rate is None else f"{rate * 100:.1f}%",
+        "feedbacks": totals["feedbacks"],
+    }
 
 
 @login_required
 def workbench(request: HttpRequest) -> HttpResponse:
-    return redirect("/proposals/")
+    user = _staff(request)
+    years = sorted(set(_sessions(user).values_list("year", flat=True)), reverse=True)
+    year = _year(request, years)
+    extensions = _extensions(user).filter(consulted_at__isnull=True)  # what still waits for the committee
+    waiting = _waiting(user)
+    context = {
+        "year": year,
+        "years": years,
+        "s": _summary(user, year),
+        "extension_rows": list(extensions.order_by("requested_at", "pk")[:PREVIEW]),
+        "extension_total": extensions.count(),
+        "waiting_rows": _waiting_rows(list(waiting.order_by(F("replied_at").asc(nulls_last=True), "pk")[:PREVIEW])),
+        "waiting_total": waiting.count(),
+        "recent": list(
+            _proposals(user)
+            .select_related("session")
+            .prefetch_related("proposers")
+            .order_by("-created_at", "-pk")[:PREVIEW]
+        ),
+    }
+    return render(request, "web/cppcc/workbench.html", context)
 
 
-urlpatterns = [path("", workbench, name="cppcc")]
+# ---------------------------------------------------------------------------------------------------
+# Registering a proposal (登记提案)
+
+
+def _register_options(user: User) -> dict[str, list[tuple[str, str]]]:
+    sessions = [(str(s.pk), f"{s.year}年 {s.name}") for s in _sessions(user)]
+    members = User.objects.filter(_own(user), role=Role.MEMBER, is_active=True).order_by("username", "pk")
+    return {
+        "sessions": sessions,
+        "members": [(str(u.pk), f"{u.display_name}（{u.username}）") for u in members],
+    }
+
+
+def _register_context(user: User, values: Any, errors: FormErrors, rows: list[int]) -> dict[str, Any]:
+    return {
+        "fields": REGISTER_FIELDS,
+        "values": values,
+        "errors": errors,
+        "options": _register_options(user),
+        "rows": _proposer_rows(rows),
+        "form_id": "reg",
+    }
+
+
+def _defaults(user: User) -> dict[str, Any]:
+    first = _sessions(user).filter(is_daily=False).first() or _sessions(user).first()
+    return {"session_id": str(first.pk) if first else "", "kind": ProposalKind.INDIVIDUAL, "is_public": True}
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    if request.method != "POST":
+        context = _register_context(user, _defaults(user), FormErrors(), list(range(PROPOSER_ROWS)))
+        return render(request, "web/cppcc/register.html", context)
+    rows = row_indexes(request.POST, "proposers") or list(range(PROPOSER_ROWS))
+    if "add_row" in request.POST:  # draw one more proposer row, keeping what was typed (works without JS)
+        context = _register_context(user, request.POST, FormErrors(), [*rows, max(rows) + 1])
+        return render(request, "web/cppcc/register.html", context)
+
+    def run(data: commands.ProposalIn) -> Proposal:
+        session, new = commands.new_proposal(data)
+        try:
+            return create_proposal(session, actor=user, new=new)
+        except RuleViolation as exc:
+            if exc.code == "duplicate_number":  # show it next to the number, where it can be corrected
+                exc.details = {**exc.details, "field": "number"}
+            raise
+
+    proposal, errors = perform(commands.ProposalIn, request.POST, run)
+    if not errors:
+        messages.success(request, f"已登记第{proposal.number}号提案。")
+        return redirect(f"/proposals/{proposal.pk}/")
+    return render(request, "web/cppcc/register.html", _register_context(user, request.POST, errors, rows), status=422)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sessions (届次)
+
+SESSION_COLUMNS = [
+    Column("年度", lambda s: s.year, "year"),
+    Column("届次", lambda s: s.name, "name"),
+    Column("类型", lambda s: "日常提案" if s.is_daily else "会议期间"),
+    Column("提案数", lambda s: s.proposal_count, "proposal_count"),
+]
+
+
+def _session_filters(base: QuerySet[Session]) -> list[Filter]:
+    years = sorted(set(base.values_list("year", flat=True)), reverse=True)
+    return [
+        Filter("year", "年度", lambda qs, v: qs.filter(year=int(v)), tuple((str(y), f"{y}年") for y in years)),
+        Filter("daily", "类型", lambda qs, v: qs.filter(is_daily=v == "1"), (("0", "会议期间"), ("1", "日常提案"))),
+    ]
+
+
+@login_required
+def sessions(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    user = _staff(request)
+    values: Any = {"year": str(timezone.localdate().year)}
+    errors = FormErrors()
+    if request.method == "POST":
+        post = request.POST.copy()
+        if user.jurisdiction_id:  # always the committee's own jurisdiction
+            post["jurisdiction_id"] = str(user.jurisdiction_id)
+
+        def run(data: commands.SessionIn) -> Session:
+            try:
+                return commands.register_session(user, data)
+            except RuleViolation as exc:
+                if exc.code == "duplicate_session":
+                    exc.details = {**exc.details, "field": "name"}
+                raise
+
+        session, errors = perform(commands.SessionIn, post, run)
+        if not errors:
+            messages.success(request, f"已登记{session.year}年“{session.name}”。")
+            return redirect("/cppcc/sessions/")
+        values = post
+    base = _sessions(user)
+    qs = base.annotate(proposal_count=Count("proposals"))
+    result = run_list(request, qs, _session_filters(base), SESSION_COLUMNS, "-year")
+    if request.GET.get("export") == "csv" and request.method != "POST":
+        return export_csv(result.extra["sorted_qs"], SESSION_COLUMNS, "届次")
+    context = {
+        "result": result,
+        "fields": SESSION_FIELDS,
+        "values": values,
+        "errors": errors,
+        "options": {},
+        "form_id": "session",
+    }
+    return render(request, "web/cppcc/sessions.html", context, status=422 if errors else 200)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Marking key proposals and 建议案 (标记重点提案、建议案)
+
+FLAG_COLUMNS = [
+    Column("提案号", lambda p: p.number, "number"),
+    Column("案由", lambda p: p.title, "title"),
+    Column("提案人", lambda p: "、".join(x.name for x in p.proposers.all())),
+    Column("届次", lambda p: p.session.name),
+    Column("状态", lambda p: p.get_status_display(), "status"),
+    Column("登记时间", lambda p: timezone.localtime(p.created_at).date(), "created_at"),
+    Column("重点提案", lambda p: p.is_key, "is_key"),
+    Column("建议案", lambda p: p.is_suggestion, "is_suggestion"),
+]
+
+
+@login_required
+def flags(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    user = _staff(request)
+    base = _proposals(user)
+    qs = base.select_related("session").prefetch_related("proposers")
+    result = run_list(request, qs, proposal_filters(user, base), FLAG_COLUMNS, "-created_at")
+    if request.GET.get("export") == "csv":
+        return export_csv(result.extra["sorted_qs"], FLAG_COLUMNS, "重点提案建议案")
+    return render(request, "web/cppcc/flags.html", {"result": result, "next": request.get_full_path()})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Extensions to consult on (延期申请协商)
+
+
+def _extensions(user: User) -> QuerySet[ExtensionRequest]:
+    return ExtensionRequest.objects.filter(
+        decision=Decision.PENDING, assignment__in=_assignments(user).values("pk")
+    ).select_related("assignment__proposal", "assignment__department", "requested_by")
+
+
+def _unit_filter(base: QuerySet[Any], field: str) -> Filter:
+    departments = Department.objects.filter(pk__in=base.values(field)).order_by("code", "pk")
+    return Filter(
+        "department",
+        "承办单位",
+        lambda qs, v: qs.filter(**{field: int(v)}),
+        tuple((str(d.pk), d.name) for d in departments),
+    )
+
+
+def _search(prefix: str) -> Filter:
+    def apply(qs: QuerySet[Any], v: str) -> QuerySet[Any]:
+        return qs.filter(Q(**{f"{prefix}title__icontains": v[:200]}) | Q(**{f"{prefix}number": v[:30]}))
+
+    return Filter("q", "案由或提案号", apply, kind="text")
+
+
+EXTENSION_COLUMNS = [
+    Column("提案号", lambda e: e.assignment.proposal.number, "assignment__proposal__number"),
+    Column("案由", lambda e: e.assignment.proposal.title),
+    Column("承办单位", lambda e: e.assignment.department.name, "assignment__department__name"),
+    Column("原办复期限", lambda e: e.old_due_on, "old_due_on"),
+    Column("申请延至", lambda e: e.new_due_on, "new_due_on"),
+    Column("延期理由", lambda e: e.reason),
+    Column("申请时间", lambda e: timezone.localtime(e.requested_at).date(), "requested_at"),
+    Column("政协意见", lambda e: _consulted(e)),
+]
+
+
+def _consulted(e: ExtensionRequest) -> str:
+    if e.consulted_at is None:
+        return "待协商"
+    return ("同意延期" if e.cppcc_agrees else "不同意延期") + (f"：{e.cppcc_opinion}" if e.cppcc_opinion else "")
+
+
+@login_required
+def extensions(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    user = _staff(request)
+    base = _extensions(user)
+    filters = [
+        _search("assignment__proposal__"),
+        _unit_filter(base, "assignment__department_id"),
+        Filter(
+            "consulted",
+            "协商",
+            lambda qs, v: qs.filter(consulted_at__isnull=v == "0"),
+            (("0", "待协商"), ("1", "已协商，待督查室审批")),
+        ),
+    ]
+    result = run_list(request, base, filters, EXTENSION_COLUMNS, "requested_at")
+    if request.GET.get("export") == "csv":
+        return export_csv(result.extra["sorted_qs"], EXTENSION_COLUMNS, "延期申请")
+    return render(request, "web/cppcc/extensions.html", {"result": result})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Replies waiting for the proposer's rating (待反馈; staff may enter a paper form)
+
+
+def _waiting(user: User) -> QuerySet[Assignment]:
+    return (
+        _assignments(user)
+        .filter(role=AssignmentRole.LEAD, state=State.REPLIED)
+        .annotate(replied_at=Max("replies__delivered_on"))
+        .select_related("proposal", "department")
+        .prefetch_related("proposal__proposers")
+    )
+
+
+def _replied_at(a: Assignment) -> date | None:
+    """The day the latest reply reached the proposer (annotated by ``_waiting``)."""
+    value: date | None = getattr(a, "replied_at", None)
+    return value
+
+
+def _first_proposer(a: Assignment) -> str:
+    proposers = list(a.proposal.proposers.all())  # prefetched, in position order
+    return proposers[0].name if proposers else ""
+
+
+def _waiting_rows(rows: list[Assignment]) -> list[dict[str, Any]]:
+    today = timezone.localdate()
+    return [
+        {"a": a, "proposer": _first_proposer(a), "waited": (today - d).days if (d := _replied_at(a)) else None}
+        for a in rows
+    ]
+
+
+WAITING_COLUMNS = [
+    Column("提案号", lambda a: a.proposal.number, "proposal__number"),
+    Column("案由", lambda a: a.proposal.title),
+    Column("第一提案人", _first_proposer),
+    Column("主办单位", lambda a: a.department.name, "department__name"),
+    Column("答复日期", _replied_at, "replied_at"),
+    Column("办理结果", lambda a: a.delivered_class and f"{a.delivered_class}类"),
+]
+
+
+@login_required
+def waiting(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    user = _staff(request)
+    base = _waiting(user)
+    years = sorted(set(base.values_list("year", flat=True)), reverse=True)
+    filters = [
+        _search("proposal__"),
+        Filter("year", "年度", lambda qs, v: qs.filter(year=int(v)), tuple((str(y), f"{y}年") for y in years)),
+        _unit_filter(base, "department_id"),
+        Filter(
+            "class", "办理结果", lambda qs, v: qs.filter(delivered_class=v), (("A", "A类"), ("B", "B类"), ("C", "C类"))
+        ),
+    ]
+    result = run_list(request, base, filters, WAITING_COLUMNS, "replied_at")
+    if request.GET.get("export") == "csv":
+        return export_csv(result.extra["sorted_qs"], WAITING_COLUMNS, "待反馈")
+    return render(request, "web/cppcc/waiting.html", {"result": result, "rows": _waiting_rows(result.rows)})
+
+
+urlpatterns = [
+    path("", workbench, name="cppcc"),
+    path("proposals/new/", register, name="cppcc-register"),
+    path("proposals/", flags, name="cppcc-flags"),
+    path("sessions/", sessions, name="cppcc-sessions"),
+    path("extensions/", extensions, name="cppcc-extensions"),
+    path("feedback/", waiting, name="cppcc-waiting"),
+]

@@ -1,16 +1,241 @@
-"""Placeholder: the unit workbench is being built in this change."""
+"""The handling unit's workbench (承办单位): what needs doing, by whom, and the unit's whole to-do list.
+
+Counts link to the same list filtered (state, role, light are the list's own filters), so a count and
+the rows behind it never disagree. "需要我处理" asks ``available_actions`` what this user may do now and
+puts first what the role usually does (签发 for the head, 签收/起草 for the handler).
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
+
+from handling.models import Assignment, FollowUpItem
+from handling.permissions import require_role
+from handling.states import FINISHED, AssignmentRole, State
+from organisation.models import Role, User
+from proposals.access import visible_assignments
+
+from ..action_forms import ASSIGNMENT_FORMS
+from ..labels import LIGHT_LABELS, days_left, light
+from ..lists import Column, Filter, export_csv, run_list
+from .assignments import available_actions
+from .browse import ASSIGNMENT_COLUMNS, assignment_rows, lit
+
+UNIT_ROLES = (Role.DEPT_HEAD, Role.DEPT_LEADER, Role.DEPT_HANDLER)
+S = State
+LEAD, CO = AssignmentRole.LEAD, AssignmentRole.CO
+
+# (label, the list's filters that show those rows); the count is taken with the same conditions.
+COUNTS: list[tuple[str, dict[str, str]]] = [
+    ("待签收", {"state": S.PENDING}),
+    ("待填承办单", {"state": S.RECEIVED, "role": LEAD}),
+    ("承办单待批", {"state": S.FORM_SUBMITTED}),
+    ("办理中", {"state": S.HANDLING}),
+    ("答复待签发", {"state": S.REPLY_DRAFTED}),
+    ("再次办理", {"state": S.REHANDLING}),
+    ("协办意见待提交", {"state": S.RECEIVED, "role": CO}),
+    ("超期", {"light": "red"}),
+]
+
+
+# The usual next steps of each role, most pressing first. Later steps (回头看, 跟踪落实) are left to their
+# own section; re-drafting a reply already waiting for signature is not a step to chase.
+FOCUS: dict[str, list[str]] = {
+    Role.DEPT_HEAD: ["sign_reply", "approve_form", "receive", "submit_form", "co_opinion", "draft_reply"],
+    Role.DEPT_LEADER: ["approve_form", "receive", "submit_form", "co_opinion", "draft_reply"],
+    Role.DEPT_HANDLER: ["receive", "submit_form", "co_opinion", "draft_reply"],
+}
+FOCUS_STATES = [S.PENDING, S.RECEIVED, S.FORM_SUBMITTED, S.HANDLING, S.REHANDLING, S.REPLY_DRAFTED]
+CANDIDATES = 300  # rows examined for "需要我处理"; a unit with more open cases sees its oldest deadlines
+MINE_SHOWN = 12
+FOLLOW_UPS_SHOWN = 8
+
+
+def _unit_user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    require_role(user, *UNIT_ROLES)
+    return user
+
+
+def _condition(params: dict[str, str], today: date) -> Q:
+    """The rows the list shows for these filters (state, role, red light: see ``browse.lit``)."""
+    q = Q()
+    if "state" in params:
+        q &= Q(state=params["state"])
+    if "role" in params:
+        q &= Q(role=params["role"])
+    if params.get("light") == "red":
+        q &= Q(watch_on__lt=today)
+    return q
+
+
+def _counts(qs: QuerySet[Assignment]) -> list[dict[str, Any]]:
+    today = timezone.localdate()
+    values = qs.aggregate(**{f"c{n}": Count("pk", filter=_condition(p, today)) for n, (_, p) in enumerate(COUNTS)})
+    return [
+        {"label": label, "n": values[f"c{n}"], "url": "?" + urlencode(params) + "#todo", "params": params}
+        for n, (label, params) in enumerate(COUNTS)
+    ]
+
+
+def _needs_me(user: User, qs: QuerySet[Assignment]) -> tuple[list[dict[str, Any]], int]:
+    """Assignments whose next step is this user's, the role's usual work first, then by deadline."""
+    focus = FOCUS.get(user.role or "", FOCUS[Role.DEPT_HANDLER])
+    candidates = (
+        qs.filter(state__in=FOCUS_STATES)
+        .select_related("proposal", "department")
+        .order_by("watch_on", "pk")[:CANDIDATES]
+    )
+    found = []
+    for a in candidates:
+        actions = [n for n in available_actions(user, a) if n in focus]
+        if a.state == S.REPLY_DRAFTED:
+            actions = [n for n in actions if n != "draft_reply"]
+        if actions:
+            first = min(actions, key=focus.index)
+            found.append((focus.index(first), a, first))
+    found.sort(key=lambda t: t[0])  # stable: within one kind of work, the nearest deadline first
+    rows = [
+        {
+            "a": a,
+            "action": name,
+            "label": ASSIGNMENT_FORMS[name].title,
+            "days_left": days_left(a.watch_on),
+            "light": light(a.watch_on),
+        }
+        for _, a, name in found[:MINE_SHOWN]
+    ]
+    return rows, len(found)
+
+
+def _years(qs: QuerySet[Assignment]) -> tuple[tuple[str, str], ...]:
+    years = qs.order_by("-year").values_list("year", flat=True).distinct()
+    return tuple((str(y), f"{y}年") for y in years)
+
+
+def _todo_filters(base: QuerySet[Assignment]) -> list[Filter]:
+    return [
+        Filter(
+            "q",
+            "案由或提案号",
+            lambda qs, v: qs.filter(Q(proposal__title__icontains=v[:200]) | Q(proposal__number=v[:30])),
+            kind="text",
+        ),  # fmt: skip
+        Filter("state", "状态", lambda qs, v: qs.filter(state=v), tuple(State.choices)),
+        Filter("role", "办理方式", lambda qs, v: qs.filter(role=v), tuple(AssignmentRole.choices)),
+        Filter("light", "督办灯", lit, tuple(LIGHT_LABELS.items())),
+        Filter("year", "年度", lambda qs, v: qs.filter(year=int(v)), _years(base)),
+        Filter(
+            "open",
+            "范围",
+            lambda qs, v: qs.exclude(state__in=FINISHED) if v == "1" else qs.filter(state__in=FINISHED),
+            (("1", "未办完"), ("0", "已办完")),
+        ),
+    ]
 
 
 @login_required
-def workbench(request: HttpRequest) -> HttpResponse:
-    return redirect("/proposals/")
+def workbench(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    user = _unit_user(request)
+    base = visible_assignments(user)
+    qs = base.select_related("proposal", "department")
+    result = run_list(request, qs, _todo_filters(base), ASSIGNMENT_COLUMNS, "watch_on")
+    if request.GET.get("export") == "csv":
+        return export_csv(result.extra["sorted_qs"], ASSIGNMENT_COLUMNS, "本单位交办")
+    counts = _counts(base)
+    chosen = {k: v for k, v in result.query.items() if k in ("state", "role", "light")}
+    for c in counts:
+        c["active"] = chosen == c["params"]
+    mine, mine_total = _needs_me(user, base)
+    items = _open_items(user)
+    context = {
+        "result": result,
+        "rows": assignment_rows(result.rows),
+        "counts": counts,
+        "mine": mine,
+        "mine_total": mine_total,
+        "items": _item_rows(list(items[:FOLLOW_UPS_SHOWN])),
+        "items_total": items.count(),
+        "department": user.department,
+    }
+    return render(request, "web/unit/workbench.html", context)
 
 
-urlpatterns = [path("", workbench, name="unit")]
+# ---------------------------------------------------------------------------------------------------
+# B-class follow-up items (跟踪落实事项)
+
+
+def _items(user: User) -> QuerySet[FollowUpItem]:
+    return FollowUpItem.objects.filter(assignment__in=visible_assignments(user).values("pk")).select_related(
+        "assignment__proposal", "department"
+    )
+
+
+def _open_items(user: User) -> QuerySet[FollowUpItem]:
+    return _items(user).filter(done_on__isnull=True).order_by("due_on", "pk")
+
+
+def _item_rows(items: list[FollowUpItem]) -> list[dict[str, Any]]:
+    return [
+        {
+            "i": i,
+            "days_left": None if i.done_on else days_left(i.due_on),
+            "light": None if i.done_on else light(i.due_on),
+        }
+        for i in items
+    ]
+
+
+ITEM_COLUMNS = [
+    Column("提案号", lambda i: i.assignment.proposal.number, "assignment__proposal__number"),
+    Column("案由", lambda i: i.assignment.proposal.title),
+    Column("落实事项", lambda i: i.text),
+    Column("责任单位", lambda i: i.department.name, "department__name"),
+    Column("责任人", lambda i: i.person, "person"),
+    Column("落实时限", lambda i: i.due_on, "due_on"),
+    Column("剩余天数", lambda i: None if i.done_on else days_left(i.due_on)),
+    Column("完成日期", lambda i: i.done_on, "done_on"),
+]
+
+
+@login_required
+def follow_ups(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    user = _unit_user(request)
+    filters = [
+        Filter(
+            "q",
+            "案由、提案号或事项",
+            lambda qs, v: qs.filter(
+                Q(assignment__proposal__title__icontains=v[:200])
+                | Q(assignment__proposal__number=v[:30])
+                | Q(text__icontains=v[:200])
+            ),
+            kind="text",
+        ),
+        Filter("done", "状态", lambda qs, v: qs.filter(done_on__isnull=v == "0"), (("0", "未完成"), ("1", "已完成"))),
+        Filter(
+            "light",
+            "督办灯（未完成）",
+            lambda qs, v: lit(qs.filter(done_on__isnull=True), v, "due_on"),
+            tuple(LIGHT_LABELS.items()),
+        ),
+    ]
+    result = run_list(request, _items(user), filters, ITEM_COLUMNS, "due_on")
+    if request.GET.get("export") == "csv":
+        return export_csv(result.extra["sorted_qs"], ITEM_COLUMNS, "跟踪落实事项")
+    return render(request, "web/unit/follow_ups.html", {"result": result, "rows": _item_rows(result.rows)})
+
+
+urlpatterns = [
+    path("", workbench, name="unit"),
+    path("follow-ups/", follow_ups, name="unit-follow-ups"),
+]
