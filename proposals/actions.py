@@ -28,7 +28,7 @@ def _require_staff_of(actor: User, jurisdiction: Jurisdiction) -> None:
 def create_session(jurisdiction: Jurisdiction, *, actor: User, name: str, year: int, is_daily: bool = False) -> Session:
     _require_staff_of(actor, jurisdiction)
     if Session.objects.filter(jurisdiction=jurisdiction, name=name, year=year).exists():
-        raise RuleViolation("duplicate_session", f"{year}年“{name}”已经登记。")
+        raise RuleViolation("duplicate_session", f"{year}年“{name}”已经登记。", details={"field": "name"})
     return Session.objects.create(jurisdiction=jurisdiction, name=name, year=year, is_daily=is_daily)
 
 
@@ -53,6 +53,12 @@ class NewProposal:
 
 
 @transaction.atomic
+def _duplicate_number(number: str) -> RuleViolation:
+    return RuleViolation(
+        "duplicate_number", f"本届次已有第{number}号提案。", details={"field": "number", "number": number}
+    )
+
+
 def create_proposal(session: Session, *, actor: User | None, new: NewProposal) -> Proposal:
     """Register a proposal (登记); ``actor`` None is an import run by the system."""
     if actor is not None:
@@ -64,7 +70,9 @@ def create_proposal(session: Session, *, actor: User | None, new: NewProposal) -
     if new.kind == ProposalKind.INDIVIDUAL and len(new.proposers) > 1:
         raise InvalidInput("个人提案只能有一位提案人；多人提出的请选择联名提案。", details={"field": "proposers"})
     if Proposal.objects.filter(session=session, number=new.number).exists():
-        raise RuleViolation("duplicate_number", f"本届次已有第{new.number}号提案。", details={"number": new.number})
+        raise RuleViolation(
+            "duplicate_number", f"本届次已有第{new.number}号提案。", details={"field": "number", "number": new.number}
+        )
     try:
         with transaction.atomic():
             proposal = Proposal.objects.create(
@@ -83,7 +91,7 @@ def create_proposal(session: Session, *, actor: User | None, new: NewProposal) -
                 created_by=actor,
             )
     except IntegrityError as exc:  # a concurrent registration of the same number got there first
-        raise RuleViolation("duplicate_number", f"本届次已有第{new.number}号提案。") from exc
+        raise _duplicate_number(new.number) from exc
     Proposer.objects.bulk_create(
         Proposer(proposal=proposal, position=i, name=p.name, user=p.user) for i, p in enumerate(new.proposers)
     )

@@ -21,7 +21,6 @@ from django.utils import timezone
 from handling.models import Assignment, Decision, ExtensionRequest
 from handling.permissions import require_role
 from handling.states import AssignmentRole, State
-from lib.errors import RuleViolation
 from organisation.models import Department, Jurisdiction, Role, User
 from proposals import commands
 from proposals.access import visible_assignments, visible_proposals
@@ -206,12 +205,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
     def run(data: commands.ProposalIn) -> Proposal:
         session, new = commands.new_proposal(data)
-        try:
-            return create_proposal(session, actor=user, new=new)
-        except RuleViolation as exc:
-            if exc.code == "duplicate_number":  # show it next to the number, where it can be corrected
-                exc.details = {**exc.details, "field": "number"}
-            raise
+        return create_proposal(session, actor=user, new=new)
 
     proposal, errors = perform(commands.ProposalIn, request.POST, run)
     if not errors:
@@ -249,15 +243,7 @@ def sessions(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         if user.jurisdiction_id:  # always the committee's own jurisdiction
             post["jurisdiction_id"] = str(user.jurisdiction_id)
 
-        def run(data: commands.SessionIn) -> Session:
-            try:
-                return commands.register_session(user, data)
-            except RuleViolation as exc:
-                if exc.code == "duplicate_session":
-                    exc.details = {**exc.details, "field": "name"}
-                raise
-
-        session, errors = perform(commands.SessionIn, post, run)
+        session, errors = perform(commands.SessionIn, post, lambda data: commands.register_session(user, data))
         if not errors:
             messages.success(request, f"已登记{session.year}年“{session.name}”。")
             return redirect("/cppcc/sessions/")
