@@ -7,7 +7,7 @@ Each action endpoint: find the assignment among those the user may see (404), ch
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.db.models import Q
@@ -24,9 +24,9 @@ from proposals.access import access_assignment, visible_assignments
 from .commands import COMMANDS, Empty
 from .models import Assignment, Reply
 from .permissions import require_can_act
-from .queries import published_replies
+from .queries import light_bands, published_replies
 from .serialize import assignment_json, assignments_json, with_related
-from .states import LIGHT_YELLOW_DAYS, State
+from .states import State
 
 router = Router(tags=["交办办理"])
 public_router = Router(tags=["公开答复"])
@@ -94,13 +94,7 @@ def list_assignments(
             raise InvalidInput("state 取值不正确。", details={"fields": {"state": "取值不在允许范围内"}})
         qs = qs.filter(state__in=states)
     if light:
-        today = timezone.localdate()
-        yellow_until = today + timedelta(days=LIGHT_YELLOW_DAYS)
-        conditions = {
-            "red": Q(watch_on__lt=today),
-            "yellow": Q(watch_on__gte=today, watch_on__lte=yellow_until),
-            "green": Q(watch_on__gt=yellow_until),
-        }
+        conditions = light_bands(timezone.localdate())
         if light not in conditions:
             raise InvalidInput(
                 "light 只能是 green、yellow 或 red。", details={"fields": {"light": "取值不在允许范围内"}}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Reply
+from .states import LIGHT_YELLOW_DAYS
 
 
 def published_replies() -> QuerySet[Reply]:
@@ -16,3 +19,14 @@ def published_replies() -> QuerySet[Reply]:
     return Reply.objects.filter(
         delivered_on__isnull=False, is_public=True, assignment__proposal__is_public=True
     ).exclude(Exists(later))
+
+
+def light_bands(today: date, field: str = "watch_on") -> dict[str, Q]:
+    """The traffic-light bands (红黄绿灯) on the watched deadline, as filters: the one definition the API's
+    ``light`` filter, the lists and the supervision board share (``states.light_for`` for one row)."""
+    yellow_until = today + timedelta(days=LIGHT_YELLOW_DAYS)
+    return {
+        "red": Q(**{f"{field}__lt": today}),
+        "yellow": Q(**{f"{field}__gte": today, f"{field}__lte": yellow_until}),
+        "green": Q(**{f"{field}__gt": yellow_until}),
+    }

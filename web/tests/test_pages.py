@@ -60,7 +60,7 @@ def test_lists_export_what_is_filtered_as_csv(world: Any) -> None:
     file_proposal(world, title="关于停车难的建议")
     assign(world, a["id"], [(world.jyj, "lead")])
     c = _client(world.office)
-    resp = c.get("/proposals/", {"q": "食品", "export": "csv"})
+    resp: Any = c.get("/proposals/", {"q": "食品", "export": "csv"})
     body = b"".join(resp.streaming_content).decode("utf-8")
     assert body.startswith("\ufeff提案号,案由")
     assert "校园食品安全" in body and "停车难" not in body

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,7 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from handling.models import Assignment
-from handling.states import LIGHT_YELLOW_DAYS, AssignmentRole, State
+from handling.queries import light_bands
+from handling.states import AssignmentRole, State
 from notifications.models import Notification
 from organisation.models import Department, User
 from proposals.access import visible_assignments, visible_proposals
@@ -34,14 +34,7 @@ def _years(qs: QuerySet[Any]) -> tuple[tuple[str, str], ...]:
 
 def lit(qs: QuerySet[Assignment], value: str, field: str = "watch_on") -> QuerySet[Assignment]:
     """Filter by traffic light on the watched deadline (the same bands as the API's ``light``)."""
-    today = timezone.localdate()
-    yellow_until = today + timedelta(days=LIGHT_YELLOW_DAYS)
-    bands = {
-        "red": Q(**{f"{field}__lt": today}),
-        "yellow": Q(**{f"{field}__gte": today, f"{field}__lte": yellow_until}),
-        "green": Q(**{f"{field}__gt": yellow_until}),
-    }
-    return qs.filter(bands[value])
+    return qs.filter(light_bands(timezone.localdate(), field)[value])
 
 
 def proposal_filters(user: User, base: QuerySet[Proposal]) -> list[Filter]:

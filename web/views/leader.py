@@ -1,16 +1,305 @@
-"""Placeholder: the leader workbench is being built in this change."""
+"""The government leader's workbench (政府领导): progress of the units in their charge, the key replies
+waiting for their approval (审定), key proposals and 建议案 they follow or lead (领办), and their instructions.
+
+The lists are declared as ``office.Section``s: first rows here, the whole list under ``/leader/<slug>/``.
+Approving a reply and giving an instruction happen on the assignment's and the proposal's pages.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
+
+from handling.models import Assignment
+from handling.permissions import require_role
+from handling.states import LIGHT_YELLOW_DAYS, AssignmentRole, State
+from organisation.models import Department, Role, User
+from proposals.access import visible_assignments, visible_proposals
+from proposals.models import Instruction, Proposal, ProposalStatus
+from reports.queries import ACTIVE, REPLIED
+
+from ..labels import LIGHT_LABELS, light
+from ..lists import Column, Filter, export_csv
+from .office import Section, chart_height, flags, preview, search_proposal, section_list, stacked_bar, stat
+
+
+def _leader(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    require_role(user, Role.GOV_LEADER)
+    return user
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 1. 分管单位办理进度: one GROUP BY over the units in the leader's charge (units with nothing count zero).
+
+
+def progress_query(user: User, year: int | None) -> QuerySet[Department]:
+    """Per unit in charge: lead assignments by stage, replied on time, and the open ones by traffic light.
+
+    ``assigned``, ``replied`` and ``on_time`` are the definitions of ``reports.queries`` (办复率, 按时办复率).
+    """
+    today = timezone.localdate()
+    yellow_until = today + timedelta(days=LIGHT_YELLOW_DAYS)
+    lead = Q(assignments__role=AssignmentRole.LEAD)
+    if year is not None:
+        lead &= Q(assignments__year=year)
+    active = lead & _on_assignments(ACTIVE)
+    replied = lead & _on_assignments(REPLIED)
+    open_ = lead & Q(assignments__watch_on__isnull=False)
+    return (
+        user.charged_departments.all()
+        .annotate(
+            assigned=Count("assignments", filter=active),
+            open=Count("assignments", filter=open_),
+            awaiting=Count("assignments", filter=lead & Q(assignments__state=State.REPLIED)),
+            closed=Count("assignments", filter=lead & Q(assignments__state=State.CLOSED)),
+            replied=Count("assignments", filter=replied),
+            on_time=Count("assignments", filter=replied & Q(assignments__replied_on_time=True)),
+            red=Count("assignments", filter=open_ & Q(assignments__watch_on__lt=today)),
+            yellow=Count(
+                "assignments",
+                filter=open_ & Q(assignments__watch_on__gte=today, assignments__watch_on__lte=yellow_until),
+            ),
+        )
+        .order_by("-red", "-open", "-assigned", "code", "pk")  # the units needing attention first
+    )
+
+
+def _on_assignments(q: Q) -> Q:
+    """The same condition on an assignment, seen from its department (``state`` → ``assignments__state``)."""
+    children: list[Any] = list(q.children)
+    moved = [_on_assignments(c) if isinstance(c, Q) else (f"assignments__{c[0]}", c[1]) for c in children]
+    return Q(*moved, _connector=q.connector, _negated=q.negated)
+
+
+def on_time_rate(d: Any) -> str:
+    return f"{d.on_time / d.replied:.1%}" if d.replied else "—"
+
+
+PROGRESS_COLUMNS = [
+    Column("承办单位", lambda d: d.name),
+    Column("主办件数", lambda d: d.assigned),
+    Column("在办", lambda d: d.open),
+    Column("其中红灯（已超期）", lambda d: d.red),
+    Column(f"其中黄灯（{LIGHT_YELLOW_DAYS}日内到期）", lambda d: d.yellow),
+    Column("已答复（待反馈）", lambda d: d.awaiting),
+    Column("已办结", lambda d: d.closed),
+    Column("累计办复", lambda d: d.replied),
+    Column("按时办复率", on_time_rate),
+]
+
+
+def _years(user: User) -> list[int]:
+    qs = Assignment.objects.filter(department__in=user.charged_departments.all())
+    return list(qs.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def _year(request: HttpRequest, years: list[int]) -> int | None:
+    raw = request.GET.get("year", "")
+    return int(raw) if raw.isdigit() and int(raw) in years else None
+
+
+def progress_context(user: User, year: int | None) -> dict[str, Any]:
+    units: list[Any] = list(progress_query(user, year))
+    chart = stacked_bar(
+        [d.name for d in units],
+        [
+            ("在办", "#0b5cad", [d.open for d in units]),
+            ("已答复（待反馈）", "#8e6bbf", [d.awaiting for d in units]),
+            ("已办结", "#2e8b57", [d.closed for d in units]),
+        ],
+    )
+    totals = {k: sum(getattr(d, k) for d in units) for k in ("assigned", "open", "red", "yellow", "awaiting", "closed")}
+    return {
+        "units": [{"d": d, "rate": on_time_rate(d)} for d in units],
+        "unit_totals": totals,
+        "progress_chart": chart,
+        "progress_height": chart_height(len(units), 34),
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2-4. The lists.
+
+
+def _approvals(user: User) -> QuerySet[Assignment]:
+    # For a leader, visible_assignments is exactly can_act(user, "approve_reply", a)'s rule (in_charge_of:
+    # a unit in their charge, or a proposal they lead), so the list needs no check per row.
+    return (
+        visible_assignments(user)
+        .filter(state=State.LEADER_APPROVAL)
+        .select_related("proposal", "department")
+        .annotate(signed_on=Max("replies__signed_on"))
+    )
+
+
+def _approval_filters(user: User, base: QuerySet[Any]) -> list[Filter]:
+    return [search_proposal("proposal__")]
+
+
+APPROVALS = Section(
+    "approvals",
+    "待审定的答复",
+    _approvals,
+    _approval_filters,
+    [
+        Column("提案号", lambda a: a.proposal.number, "proposal__number"),
+        Column("案由", lambda a: a.proposal.title),
+        Column("标记", lambda a: flags(a.proposal)),
+        Column("承办单位", lambda a: a.department.name, "department__name"),
+        Column("签发日期", lambda a: a.signed_on, "signed_on"),
+        Column("办复期限", lambda a: a.due_on, "due_on"),
+        Column("督办灯", lambda a: LIGHT_LABELS.get(light(a.watch_on) or "", "")),
+    ],
+    "signed_on",
+    "web/office/_rows_reviews.html",
+    "没有待您审定的答复。",
+    assignment_of=lambda a: a,
+    anchor="#action-approve_reply",
+)
+
+
+def _key(user: User) -> QuerySet[Proposal]:
+    leads = (
+        Assignment.objects.filter(role=AssignmentRole.LEAD)
+        .exclude(state=State.WITHDRAWN)
+        .select_related("department")
+        .order_by("pk")
+    )
+    return (
+        visible_proposals(user)
+        .filter(Q(is_key=True) | Q(is_suggestion=True) | Q(leading_leader=user))
+        .select_related("session", "leading_leader")
+        .prefetch_related(Prefetch("assignments", queryset=leads, to_attr="leads"))
+    )
+
+
+def _key_filters(user: User, base: QuerySet[Any]) -> list[Filter]:
+    kinds = {
+        "key": Q(is_key=True),
+        "suggestion": Q(is_suggestion=True),
+        "led": Q(leading_leader=user),
+    }
+    return [
+        search_proposal(),
+        Filter(
+            "kind",
+            "类别",
+            lambda qs, v: qs.filter(kinds[v]),
+            (("key", "重点提案"), ("suggestion", "建议案"), ("led", "我领办的")),
+        ),
+        Filter("status", "状态", lambda qs, v: qs.filter(status=v), tuple(ProposalStatus.choices)),
+    ]
+
+
+def _key_marks(p: Proposal, user: User) -> str:
+    marks = [flags(p)] if flags(p) else []
+    if p.leading_leader_id == user.pk:
+        marks.append("我领办")
+    return "、".join(marks)
+
+
+KEY = Section(
+    "key",
+    "重点提案和建议案",
+    _key,
+    _key_filters,
+    [
+        Column("提案号", lambda p: p.number, "number"),
+        Column("案由", lambda p: p.title, "title"),
+        Column(
+            "标记", lambda p: flags(p) + ("（领办：" + p.leading_leader.display_name + "）" if p.leading_leader else "")
+        ),
+        Column("主办单位", lambda p: "、".join(a.department.name for a in p.leads)),
+        Column("状态", lambda p: p.get_status_display(), "status"),
+    ],
+    "number",
+    "web/leader/_rows_key.html",
+    "没有重点提案或建议案。",
+)
+
+
+def _instructions(user: User) -> QuerySet[Instruction]:
+    return Instruction.objects.filter(leader=user).select_related("proposal")
+
+
+def _instruction_filters(user: User, base: QuerySet[Any]) -> list[Filter]:
+    return [search_proposal("proposal__")]
+
+
+INSTRUCTIONS = Section(
+    "instructions",
+    "我的批示",
+    _instructions,
+    _instruction_filters,
+    [
+        Column("批示时间", lambda i: timezone.localtime(i.created_at).strftime("%Y-%m-%d %H:%M"), "created_at"),
+        Column("提案号", lambda i: i.proposal.number, "proposal__number"),
+        Column("案由", lambda i: i.proposal.title),
+        Column("批示内容", lambda i: i.text),
+    ],
+    "-created_at",
+    "web/leader/_rows_instructions.html",
+    "您还没有作过批示。",
+)
+
+SECTIONS = {s.slug: s for s in (APPROVALS, KEY, INSTRUCTIONS)}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Pages
 
 
 @login_required
 def workbench(request: HttpRequest) -> HttpResponse:
-    return redirect("/proposals/")
+    user = _leader(request)
+    years = _years(user)
+    year = _year(request, years)
+    progress = progress_context(user, year)
+    sections = {slug: preview(s, user, "/leader/") for slug, s in SECTIONS.items()}
+    totals = progress["unit_totals"]
+    summary = [
+        stat("分管单位", len(progress["units"]), "个", "#progress-title"),
+        stat("主办在办", totals["open"], "件", "#progress-title"),
+        stat("其中已超期（红灯）", totals["red"], "件", "#progress-title", alert=True),
+        stat("待审定答复", sections["approvals"]["total"], "件", "#approvals-title", alert=True),
+        stat("重点提案和建议案", sections["key"]["total"], "件", "#key-title"),
+    ]
+    context = {
+        **progress,
+        "sections": sections,
+        "summary": summary,
+        "years": years,
+        "year": year,
+        "yellow_days": LIGHT_YELLOW_DAYS,
+    }
+    return render(request, "web/leader/workbench.html", context)
 
 
-urlpatterns = [path("", workbench, name="leader")]
+@login_required
+def progress_export(request: HttpRequest) -> StreamingHttpResponse:
+    user = _leader(request)
+    year = _year(request, _years(user))
+    return export_csv(progress_query(user, year), PROGRESS_COLUMNS, "分管单位办理进度")
+
+
+@login_required
+def section_page(request: HttpRequest, slug: str) -> HttpResponse | StreamingHttpResponse:
+    user = _leader(request)
+    if slug not in SECTIONS:
+        raise Http404("没有这个列表。")
+    return section_list(request, SECTIONS[slug], user, ("/leader/", "领导工作台"))
+
+
+urlpatterns = [
+    path("", workbench, name="leader"),
+    path("progress/export/", progress_export, name="leader-progress-export"),
+    path("<slug:slug>/", section_page, name="leader-section"),
+]
