@@ -67,3 +67,22 @@ def test_lists_export_what_is_filtered_as_csv(world: Any) -> None:
     resp = c.get("/assignments/", {"state": "pending", "export": "csv"})
     rows = b"".join(resp.streaming_content).decode("utf-8").strip().splitlines()
     assert len(rows) == 2 and "市教育局" in rows[1]
+
+
+def test_each_role_lands_on_its_own_workbench_after_signing_in(world: Any) -> None:
+    landing = {
+        world.office: "/office/",
+        world.cppcc: "/cppcc/",
+        world.mayor: "/leader/",
+        world.jyj_handler: "/unit/",
+        world.jyj_head: "/unit/",
+        world.member1: "/my/",
+    }
+    for user, url in landing.items():
+        c = Client()
+        resp = c.post("/login/", {"username": user.username, "password": "demo-2026"})
+        assert resp.status_code == 302 and resp["Location"] == url, user.username
+        assert c.get("/").headers["Location"] == url
+        assert c.get(url).status_code == 200
+    resp = Client().post("/login/", {"username": "office", "password": "wrong"})
+    assert resp.status_code == 200 and "请输入一个正确的" in resp.content.decode()
