@@ -15,6 +15,7 @@ import time_machine
 from conftest import act, assign, file_proposal
 from handling.models import Assignment, Contact, Feedback, Reply
 from history.models import Event
+from proposals.models import Instruction
 from tests.test_transitions import advance_lead
 
 from .conftest import PHONE, check_a11y, shot
@@ -255,6 +256,13 @@ def test_key_proposal_through_review_and_approval(bworld: Any, open_page: Any) -
     submit(box, "同意")
     wait_state(mayor, aid, "approved")
     shot(mayor, "leader-approval-page")
+    mayor.goto(f"{w.url}/proposals/{p['id']}/")
+    box = panel(mayor, "instruction")
+    box.get_by_label("批示内容").fill("请市教育局会同有关部门抓好落实，按期办结。")
+    submit(box, "提交批示")
+    instruction = Instruction.objects.get(proposal_id=p["id"])
+    assert instruction.leader == w.vicemayor and "抓好落实" in instruction.text
+    assert "抓好落实" in mayor.locator("section[aria-labelledby=instructions-title]").inner_text()
 
     office.goto(f"{w.url}/assignments/{aid}/")
     box = panel(office, "reply_meeting")
