@@ -55,13 +55,14 @@ def _days(rng: random.Random, events: list[Event], anchors: list[date | None], t
 
 
 def backdate_events(today: date, seed: int = 7) -> int:
-    """Rewrite ``Event.at`` of every demo event; return how many were changed."""
+    """Rewrite ``Event.at`` of every demo event (and each proposal's registration time); return how many."""
     rng = random.Random(seed)  # noqa: S311 (demo data)
     zone = timezone.get_current_timezone()
     now = timezone.now()
     assigned_on = dict(Assignment.objects.values_list("pk", "assigned_on"))
     submitted_on = dict(Proposal.objects.values_list("pk", "submitted_on"))
     changed: list[Event] = []
+    registered: list[Proposal] = []
     events = Event.objects.order_by("proposal_id", "pk").only("pk", "proposal_id", "assignment_id", "action", "data")
     for _, group in groupby(events.iterator(chunk_size=2000), key=lambda e: e.proposal_id):
         rows = list(group)
@@ -76,6 +77,9 @@ def backdate_events(today: date, seed: int = 7) -> int:
             e.at = at
             last = at
             changed.append(e)
+            if e.action == "register":  # the proposal was registered when its event says
+                registered.append(Proposal(pk=e.proposal_id, created_at=at))
     with transaction.atomic():
         Event.objects.bulk_update(changed, ["at"], batch_size=1000)
+        Proposal.objects.bulk_update(registered, ["created_at"], batch_size=1000)
     return len(changed)

@@ -139,6 +139,8 @@ def test_history_has_believable_times(demo_output: str) -> None:
         previous[pid] = at
         days.add(timezone.localtime(at).date())
     assert len(days) > 100  # spread over the year, not all at the moment of loading
+    registered = dict(Event.objects.filter(action="register").values_list("proposal_id", "at"))
+    assert registered and all(p.created_at == registered[p.pk] for p in Proposal.objects.all())
     for e in Event.objects.filter(action="sign_reply")[:200]:
         assert timezone.localtime(e.at).date() >= date.fromisoformat(e.data["signed_on"])
     for a in Assignment.objects.all()[:200]:
