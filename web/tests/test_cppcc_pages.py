@@ -15,17 +15,8 @@ from history.models import Event
 from proposals.models import Proposal, Session
 from tests.test_transitions import drive_lead
 
-from .conftest import check_a11y, shot
-
-
-@pytest.fixture
-def client_for(world: World) -> Any:
-    def make(user: Any) -> Client:
-        c = Client()
-        c.force_login(user)
-        return c
-
-    return make
+from .conftest import check_a11y
+from .helpers import csv_text, look, signed_in
 
 
 def field_error(html: str, field_id: str) -> str:
@@ -61,10 +52,10 @@ def registration(world: World, **changes: Any) -> dict[str, Any]:
 # Registration (登记提案)
 
 
-def test_registration_form_offers_own_sessions_and_member_accounts(world, client_for):
+def test_registration_form_offers_own_sessions_and_member_accounts(world):
     own = make_session(world)
     county = Session.objects.create(jurisdiction=world.county, name="县十三届二次会议", year=2026)
-    html = client_for(world.cppcc).get("/cppcc/proposals/new/").content.decode()
+    html = signed_in(world.cppcc).get("/cppcc/proposals/new/").content.decode()
     assert f'<option value="{own}" selected>2026年 十四届二次会议</option>' in html
     assert f'value="{county.pk}"' not in html
     assert f'<option value="{world.member1.pk}">张委员（member1）</option>' in html
@@ -74,8 +65,8 @@ def test_registration_form_offers_own_sessions_and_member_accounts(world, client
     assert 'for="reg-title"' in html and 'id="reg-title"' in html  # labelled
 
 
-def test_registration_creates_the_proposal_and_its_register_event(world, client_for):
-    resp = client_for(world.cppcc).post("/cppcc/proposals/new/", registration(world))
+def test_registration_creates_the_proposal_and_its_register_event(world):
+    resp = signed_in(world.cppcc).post("/cppcc/proposals/new/", registration(world))
     p = Proposal.objects.get()
     assert resp.status_code == 302 and resp["Location"] == f"/proposals/{p.pk}/"
     assert (p.number, p.title, p.kind, p.category, str(p.submitted_on)) == (
@@ -92,18 +83,18 @@ def test_registration_creates_the_proposal_and_its_register_event(world, client_
     assert world.api(world.member2).get(f"/proposals/{p.pk}").status == 200
 
 
-def test_registration_with_flags_and_a_proposer_without_account(world, client_for):
+def test_registration_with_flags_and_a_proposer_without_account(world):
     data = registration(world, kind="collective", is_key=["false", "true"], is_suggestion=["false", "true"])
     data.update({"proposers-0-name": "民盟示例市委", "proposers-0-user_id": "", "proposers-1-name": ""})
     data["proposers-1-user_id"] = ""
-    client_for(world.cppcc).post("/cppcc/proposals/new/", data)
+    signed_in(world.cppcc).post("/cppcc/proposals/new/", data)
     p = Proposal.objects.get()
     assert p.is_key and p.is_suggestion and p.kind == "collective"
     assert [(x.name, x.user_id) for x in p.proposers.all()] == [("民盟示例市委", None)]
 
 
-def test_missing_title_is_shown_next_to_the_title_and_nothing_is_created(world, client_for):
-    resp = client_for(world.cppcc).post("/cppcc/proposals/new/", registration(world, title=""))
+def test_missing_title_is_shown_next_to_the_title_and_nothing_is_created(world):
+    resp = signed_in(world.cppcc).post("/cppcc/proposals/new/", registration(world, title=""))
     html = resp.content.decode()
     assert resp.status_code == 422
     assert field_error(html, "reg-title") == "内容不能为空"
@@ -113,24 +104,24 @@ def test_missing_title_is_shown_next_to_the_title_and_nothing_is_created(world, 
     assert Proposal.objects.count() == 0 and Event.objects.count() == 0
 
 
-def test_unknown_session_is_shown_next_to_the_session(world, client_for):
-    resp = client_for(world.cppcc).post("/cppcc/proposals/new/", registration(world, session_id="999999"))
+def test_unknown_session_is_shown_next_to_the_session(world):
+    resp = signed_in(world.cppcc).post("/cppcc/proposals/new/", registration(world, session_id="999999"))
     assert resp.status_code == 422
     assert field_error(resp.content.decode(), "reg-session_id") == "届次不存在。"
     assert Proposal.objects.count() == 0 and Event.objects.count() == 0
 
 
-def test_missing_session_and_first_proposer_are_required(world, client_for):
+def test_missing_session_and_first_proposer_are_required(world):
     data = registration(world, session_id="")
     data.update({"proposers-0-name": "", "proposers-0-user_id": "", "proposers-1-name": "", "proposers-1-user_id": ""})
-    html = client_for(world.cppcc).post("/cppcc/proposals/new/", data).content.decode()
+    html = signed_in(world.cppcc).post("/cppcc/proposals/new/", data).content.decode()
     assert field_error(html, "reg-session_id") == "此项为必填项"
     assert "至少需要一项" in html  # no proposer at all
     assert Proposal.objects.count() == 0
 
 
-def test_duplicate_number_is_shown_next_to_the_number(world, client_for):
-    c = client_for(world.cppcc)
+def test_duplicate_number_is_shown_next_to_the_number(world):
+    c = signed_in(world.cppcc)
     c.post("/cppcc/proposals/new/", registration(world))
     resp = c.post("/cppcc/proposals/new/", registration(world, title="另一件提案"))
     assert resp.status_code == 422
@@ -138,15 +129,15 @@ def test_duplicate_number_is_shown_next_to_the_number(world, client_for):
     assert Proposal.objects.count() == 1
 
 
-def test_individual_proposal_with_two_proposers_is_refused_above_the_rows(world, client_for):
-    resp = client_for(world.cppcc).post("/cppcc/proposals/new/", registration(world, kind="individual"))
+def test_individual_proposal_with_two_proposers_is_refused_above_the_rows(world):
+    resp = signed_in(world.cppcc).post("/cppcc/proposals/new/", registration(world, kind="individual"))
     assert resp.status_code == 422
     assert "个人提案只能有一位提案人" in resp.content.decode()
     assert Proposal.objects.count() == 0
 
 
-def test_add_row_draws_one_more_proposer_row_and_keeps_the_input(world, client_for):
-    resp = client_for(world.cppcc).post("/cppcc/proposals/new/", {**registration(world), "add_row": "1"})
+def test_add_row_draws_one_more_proposer_row_and_keeps_the_input(world):
+    resp = signed_in(world.cppcc).post("/cppcc/proposals/new/", {**registration(world), "add_row": "1"})
     html = resp.content.decode()
     assert resp.status_code == 200
     assert 'name="proposers-3-name"' in html and 'name="proposers-4-name"' not in html
@@ -154,9 +145,9 @@ def test_add_row_draws_one_more_proposer_row_and_keeps_the_input(world, client_f
     assert Proposal.objects.count() == 0
 
 
-def test_another_jurisdictions_session_is_forbidden(world, client_for):
+def test_another_jurisdictions_session_is_forbidden(world):
     county = Session.objects.create(jurisdiction=world.county, name="县十三届二次会议", year=2026)
-    resp = client_for(world.cppcc).post("/cppcc/proposals/new/", registration(world, session_id=str(county.pk)))
+    resp = signed_in(world.cppcc).post("/cppcc/proposals/new/", registration(world, session_id=str(county.pk)))
     assert resp.status_code == 403
     assert Proposal.objects.count() == 0
 
@@ -165,8 +156,8 @@ def test_another_jurisdictions_session_is_forbidden(world, client_for):
 # Sessions (届次)
 
 
-def test_session_is_created_in_the_committees_own_jurisdiction(world, client_for):
-    c = client_for(world.cppcc)
+def test_session_is_created_in_the_committees_own_jurisdiction(world):
+    c = signed_in(world.cppcc)
     # a posted jurisdiction is ignored: the committee registers its own sessions only
     resp = c.post(
         "/cppcc/sessions/", {"name": "十四届三次会议", "year": "2027", "jurisdiction_id": str(world.county.pk)}
@@ -178,8 +169,8 @@ def test_session_is_created_in_the_committees_own_jurisdiction(world, client_for
     assert "十四届三次会议" in html and "已登记2027年“十四届三次会议”。" in html
 
 
-def test_duplicate_or_blank_session_is_refused_next_to_the_field(world, client_for):
-    c = client_for(world.cppcc)
+def test_duplicate_or_blank_session_is_refused_next_to_the_field(world):
+    c = signed_in(world.cppcc)
     c.post("/cppcc/sessions/", {"name": "日常提案", "year": "2026", "is_daily": ["false", "true"]})
     assert Session.objects.get().is_daily
     resp = c.post("/cppcc/sessions/", {"name": "日常提案", "year": "2026"})
@@ -191,14 +182,14 @@ def test_duplicate_or_blank_session_is_refused_next_to_the_field(world, client_f
     assert Session.objects.count() == 1
 
 
-def test_session_list_filters_and_exports(world, client_for):
+def test_session_list_filters_and_exports(world):
     make_session(world)
     make_session(world, "十四届一次会议", 2025)
     Session.objects.create(jurisdiction=world.county, name="县十三届二次会议", year=2026)
-    c = client_for(world.cppcc)
+    c = signed_in(world.cppcc)
     html = c.get("/cppcc/sessions/?year=2025").content.decode()
     assert "十四届一次会议" in html and "十四届二次会议" not in html and "县十三届" not in html
-    csv = b"".join(c.get("/cppcc/sessions/?export=csv").streaming_content).decode("utf-8-sig")
+    csv = csv_text(c.get("/cppcc/sessions/?export=csv"))
     assert csv.splitlines()[0] == "年度,届次,类型,提案数" and len(csv.splitlines()) == 3
 
 
@@ -206,9 +197,9 @@ def test_session_list_filters_and_exports(world, client_for):
 # Flags (重点提案、建议案)
 
 
-def test_flag_list_posts_to_the_proposal_flags_endpoint_and_returns(world, client_for):
+def test_flag_list_posts_to_the_proposal_flags_endpoint_and_returns(world):
     p = file_proposal(world, title="关于建设智慧养老平台的建议")
-    c = client_for(world.cppcc)
+    c = signed_in(world.cppcc)
     page = "/cppcc/proposals/?q=智慧养老"
     html = c.get(page).content.decode()
     assert f'action="/proposals/{p["id"]}/flags/"' in html
@@ -230,7 +221,7 @@ def test_flag_list_posts_to_the_proposal_flags_endpoint_and_returns(world, clien
     assert not Proposal.objects.get(pk=p["id"]).is_key
 
 
-def test_flag_list_shows_only_the_committees_jurisdiction_and_filters(world, client_for):
+def test_flag_list_shows_only_the_committees_jurisdiction_and_filters(world):
     file_proposal(world, title="关于市级事项的建议", is_key=True)
     file_proposal(world, title="关于另一件市级事项的建议")
     county_session = Session.objects.create(jurisdiction=world.county, name="县十三届二次会议", year=2026)
@@ -241,7 +232,7 @@ def test_flag_list_shows_only_the_committees_jurisdiction_and_filters(world, cli
          "kind": "individual", "proposers": [{"name": "县委员"}]},
     )  # fmt: skip
     assert resp.status == 201, resp.data
-    html = client_for(world.cppcc).get("/cppcc/proposals/?key=1").content.decode()
+    html = signed_in(world.cppcc).get("/cppcc/proposals/?key=1").content.decode()
     assert "关于市级事项的建议" in html and "另一件" not in html and "县级事项" not in html
 
 
@@ -259,20 +250,20 @@ def extension_requested(world: World) -> tuple[int, date]:
     return aid, new_due
 
 
-def test_pending_extension_is_listed_with_reason_and_date(world, client_for):
+def test_pending_extension_is_listed_with_reason_and_date(world):
     aid, new_due = extension_requested(world)
-    c = client_for(world.cppcc)
+    c = signed_in(world.cppcc)
     for url in ("/cppcc/extensions/", "/cppcc/"):
         html = c.get(url).content.decode()
         assert f'href="/assignments/{aid}/' in html and "需现场调研" in html and new_due.isoformat() in html
     assert f'href="/assignments/{aid}/#action-consult_extension"' in html
-    csv = b"".join(c.get("/cppcc/extensions/?export=csv").streaming_content).decode("utf-8-sig")
+    csv = csv_text(c.get("/cppcc/extensions/?export=csv"))
     assert "需现场调研" in csv and "市教育局" in csv and "待协商" in csv
 
 
-def test_consulted_extension_leaves_the_workbench_and_shows_the_opinion(world, client_for):
+def test_consulted_extension_leaves_the_workbench_and_shows_the_opinion(world):
     aid, _ = extension_requested(world)
-    c = client_for(world.cppcc)
+    c = signed_in(world.cppcc)
     resp = c.post(
         f"/assignments/{aid}/consult-extension/",
         {"agree": "true", "opinion": "同意延期一个月", "next": "/cppcc/extensions/"},
@@ -289,10 +280,10 @@ def test_consulted_extension_leaves_the_workbench_and_shows_the_opinion(world, c
     assert c.get("/cppcc/extensions/").context["result"].total == 0
 
 
-def test_replied_assignment_waits_for_feedback_and_staff_enter_a_paper_form(world, client_for):
+def test_replied_assignment_waits_for_feedback_and_staff_enter_a_paper_form(world):
     pid, aid = drive_lead(world, "replied", title="关于校园周边交通安全的建议")
     drive_lead(world, "handling", title="关于尚未答复的建议")
-    c = client_for(world.cppcc)
+    c = signed_in(world.cppcc)
     html = c.get("/cppcc/feedback/").content.decode()
     assert f'href="/assignments/{aid}/#action-feedback"' in html and "关于校园周边交通安全的建议" in html
     assert "尚未答复" not in html and "张委员" in html
@@ -310,13 +301,13 @@ def test_replied_assignment_waits_for_feedback_and_staff_enter_a_paper_form(worl
     assert "关于校园周边交通安全的建议" not in c.get("/cppcc/feedback/").content.decode()
 
 
-def test_workbench_summary_counts_the_year(world, client_for):
+def test_workbench_summary_counts_the_year(world):
     file_proposal(world)  # registered
     p2 = file_proposal(world)
     assign(world, p2["id"], [(world.jyj, "lead")])  # assigned: counted as in progress
     drive_lead(world, "replied")
     drive_lead(world, "closed")
-    s = client_for(world.cppcc).get("/cppcc/").context["s"]
+    s = signed_in(world.cppcc).get("/cppcc/").context["s"]
     assert (s["total"], s["registered"], s["in_progress"], s["replied"], s["closed"]) == (4, 1, 1, 1, 1)
     assert s["satisfaction"] == "100.0%"
 
@@ -329,17 +320,17 @@ def test_workbench_summary_counts_the_year(world, client_for):
     "url", ["/cppcc/", "/cppcc/proposals/new/", "/cppcc/sessions/", "/cppcc/proposals/", "/cppcc/extensions/",
             "/cppcc/feedback/"],
 )  # fmt: skip
-def test_other_roles_are_refused(world, client_for, url):
+def test_other_roles_are_refused(world, url):
     for user in (world.office, world.jyj_handler, world.member1, world.mayor):
-        assert client_for(user).get(url).status_code == 403, (user.username, url)
-    assert client_for(world.cppcc).get(url).status_code == 200
+        assert signed_in(user).get(url).status_code == 403, (user.username, url)
+    assert signed_in(world.cppcc).get(url).status_code == 200
     assert Client().get(url).status_code == 302  # anonymous: to the sign-in page
 
 
-def test_other_roles_cannot_register(world, client_for):
-    resp = client_for(world.office).post("/cppcc/proposals/new/", registration(world))
+def test_other_roles_cannot_register(world):
+    resp = signed_in(world.office).post("/cppcc/proposals/new/", registration(world))
     assert resp.status_code == 403
-    resp = client_for(world.jyj_head).post("/cppcc/sessions/", {"name": "x", "year": "2026"})
+    resp = signed_in(world.jyj_head).post("/cppcc/sessions/", {"name": "x", "year": "2026"})
     assert resp.status_code == 403
     assert Proposal.objects.count() == 0 and Session.objects.count() == 1  # only registration()'s own
 
@@ -355,8 +346,7 @@ def test_cppcc_registers_a_joint_proposal_in_the_browser(bworld, open_page):
     file_proposal(bworld, title="关于发展社区嵌入式托育的建议")
     page = open_page(bworld.cppcc)
     page.goto(bworld.url + "/cppcc/")
-    check_a11y(page)
-    shot(page, "cppcc-workbench")
+    look(page, "cppcc-workbench")
     page.get_by_role("link", name="登记提案").first.click()
     page.wait_for_url("**/cppcc/proposals/new/")
     check_a11y(page)

@@ -3,52 +3,23 @@ approval (审定), key proposals and 建议案, and their own instructions."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from conftest import World, act, assign, file_proposal, make_session
 from handling.models import Assignment
 from handling.permissions import can_act
 from tests.test_transitions import advance_lead, drive_lead
 
-from .conftest import PHONE, check_a11y, shot
+from .conftest import PHONE
+from .helpers import csv_text, frozen_clock, look, page, queries, section, signed_in
 
 TODAY = "2026-03-02"
 
 
-@pytest.fixture(autouse=True)
-def _today(request):
-    if "bworld" in request.fixturenames:  # the browser's clock is real: its session cookie must not expire
-        yield
-        return
-    with time_machine.travel(TODAY + " 09:00 +0800", tick=False):
-        yield
-
-
-def page(user: Any, url: str = "/leader/", **params: Any) -> Any:
-    client = Client()
-    client.force_login(user)
-    resp = client.get(url, params)
-    assert resp.status_code == 200, (url, resp.status_code)
-    return resp
-
-
-def csv_text(resp: Any) -> str:
-    assert resp["Content-Type"].startswith("text/csv")
-    return b"".join(resp.streaming_content).decode("utf-8-sig")
-
-
-def section(resp: Any, section_id: str) -> str:
-    html = resp.content.decode()
-    match = re.search(rf'<section [^>]*id="{section_id}"[^>]*>(.*?)</section>', html, re.S)
-    assert match, f"no section {section_id}"
-    return match.group(1)
+_today = frozen_clock(TODAY + " 09:00 +0800")
 
 
 def lead(world: World, unit: Any, assigned_on: str | None = None, **fields: Any) -> tuple[int, int]:
@@ -64,8 +35,7 @@ def led_by(world: World, proposal_id: int, leader: Any) -> None:
 
 @pytest.mark.parametrize("who", ["office", "cppcc", "jyj_head", "jyj_handler", "member1"])
 def test_only_government_leaders_open_it(world, who):
-    client = Client()
-    client.force_login(getattr(world, who))
+    client = signed_in(getattr(world, who))
     for url in ("/leader/", "/leader/key/", "/leader/approvals/", "/leader/progress/export/"):
         assert client.get(url).status_code == 403, url
 
@@ -92,7 +62,7 @@ def test_progress_shows_only_the_units_in_charge(world):
     late = Assignment.objects.get(pk=ids["late"])
     assert late.replied_on_time is False and Assignment.objects.get(pk=ids["replied"]).replied_on_time is True
 
-    resp = page(world.vicemayor)
+    resp = page(world.vicemayor, "/leader/")
     [u] = resp.context["units"]
     d = u["d"]
     assert d.name == "市教育局"
@@ -109,12 +79,11 @@ def test_progress_shows_only_the_units_in_charge(world):
     assert summary["分管单位"] == 1 and summary["主办在办"] == 2 and summary["其中已超期（红灯）"] == 1
 
     # the mayor is in charge of all three units
-    resp = page(world.mayor)
+    resp = page(world.mayor, "/leader/")
     units = {u["d"].name: (u["d"].assigned, u["d"].open) for u in resp.context["units"]}
     assert units == {"市教育局": (5, 2), "市卫生健康委员会": (1, 1), "市住房和城乡建设局": (0, 0)}
 
-    client = Client()
-    client.force_login(world.vicemayor)
+    client = signed_in(world.vicemayor)
     resp = client.get("/leader/progress/export/")
     lines = csv_text(resp).splitlines()
     assert lines[0].startswith("承办单位,主办件数,在办")
@@ -125,11 +94,11 @@ def test_progress_by_year(world):
     old_session = make_session(world, "十四届一次会议", 2025)
     lead(world, world.jyj, session_id=old_session)
     lead(world, world.jyj)
-    resp = page(world.vicemayor, year="2025")
+    resp = page(world.vicemayor, "/leader/", year="2025")
     assert [u["d"].assigned for u in resp.context["units"]] == [1]
     assert resp.context["years"] == [2026, 2025] and resp.context["year"] == 2025
-    assert [u["d"].assigned for u in page(world.vicemayor).context["units"]] == [2]
-    assert [u["d"].assigned for u in page(world.vicemayor, year="1999").context["units"]] == [2]
+    assert [u["d"].assigned for u in page(world.vicemayor, "/leader/").context["units"]] == [2]
+    assert [u["d"].assigned for u in page(world.vicemayor, "/leader/", year="1999").context["units"]] == [2]
 
 
 def test_replies_waiting_for_approval_are_those_the_leader_may_approve(world):
@@ -139,7 +108,7 @@ def test_replies_waiting_for_approval_are_those_the_leader_may_approve(world):
     led_by(world, pid, world.vicemayor)
     drive_lead(world, "office_review", key=True, title="还在审核的建议")
 
-    resp = page(world.vicemayor)
+    resp = page(world.vicemayor, "/leader/")
     rows = [r["o"] for r in resp.context["sections"]["approvals"]["rows"]]
     assert sorted(a.pk for a in rows) == sorted([mine, led])
     assert all(can_act(world.vicemayor, "approve_reply", a) for a in rows)
@@ -148,12 +117,12 @@ def test_replies_waiting_for_approval_are_those_the_leader_may_approve(world):
     assert f'href="/assignments/{mine}/#action-approve_reply"' in html and "关于老旧小区改造的建议" in html
     assert "关于建设社区医院的建议" not in html and "还在审核的建议" not in html
 
-    resp = page(world.mayor)  # in charge of all three units
+    resp = page(world.mayor, "/leader/")  # in charge of all three units
     assert {r["o"].pk for r in resp.context["sections"]["approvals"]["rows"]} == {mine, theirs, led}
 
     # approving takes it off the list
     act(world, world.vicemayor, mine, "approve-reply", {"approve": True, "comment": "同意"})
-    assert [r["o"].pk for r in page(world.vicemayor).context["sections"]["approvals"]["rows"]] == [led]
+    assert [r["o"].pk for r in page(world.vicemayor, "/leader/").context["sections"]["approvals"]["rows"]] == [led]
 
 
 def test_key_proposals_and_suggestions_with_what_the_leader_leads(world):
@@ -164,15 +133,14 @@ def test_key_proposals_and_suggestions_with_what_the_leader_leads(world):
     pid, _ = lead(world, world.zjj, title="关于住建的领办提案")
     led_by(world, pid, world.vicemayor)
 
-    resp = page(world.vicemayor)
+    resp = page(world.vicemayor, "/leader/")
     html = section(resp, "key")
     titles = {r["o"].title for r in resp.context["sections"]["key"]["rows"]}
     assert titles == {"关于教育的重点提案", "关于教育的建议案", "关于住建的领办提案"}
     assert "我领办" in html and "市住房和城乡建设局" in html and "已交办" in html
     assert "普通提案" not in html and "关于卫生的重点提案" not in html
 
-    client = Client()
-    client.force_login(world.vicemayor)
+    client = signed_in(world.vicemayor)
     resp = client.get("/leader/key/", {"kind": "led"})
     assert [p.title for p in resp.context["result"].rows] == ["关于住建的领办提案"]
     resp = client.get("/leader/key/", {"kind": "suggestion", "export": "csv"})
@@ -189,7 +157,7 @@ def test_the_leaders_own_instructions_latest_first(world):
             resp = world.api(who).post(f"/proposals/{pid}/instructions", {"text": text})
         assert resp.status == 201, resp.data
 
-    resp = page(world.vicemayor)
+    resp = page(world.vicemayor, "/leader/")
     assert [r["o"].text for r in resp.context["sections"]["instructions"]["rows"]] == [
         "再次督促落实",
         "请教育局认真研究",
@@ -198,8 +166,7 @@ def test_the_leaders_own_instructions_latest_first(world):
     assert "市长的批示" not in html and f'href="/proposals/{pid}/"' in html
     assert "在提案页面的“批示”栏内作出批示" in html
 
-    client = Client()
-    client.force_login(world.vicemayor)
+    client = signed_in(world.vicemayor)
     text = csv_text(client.get("/leader/instructions/", {"export": "csv"}))
     assert "再次督促落实" in text and "市长的批示" not in text
 
@@ -216,34 +183,25 @@ def test_leader_workbench_in_the_browser(bworld, open_page):
     web = open_page(world.vicemayor)
     web.goto(f"{world.url}/leader/")
     web.locator("#progress svg").first.wait_for()  # the chart is drawn
-    shot(web, "leader-workbench")
-    check_a11y(web)
+    look(web, "leader-workbench")
     assert "市卫生健康委员会" not in web.locator("#progress").inner_text()
     phone = open_page(world.vicemayor, viewport=PHONE)
     phone.goto(f"{world.url}/leader/")
     phone.locator("#progress svg").first.wait_for()
-    check_a11y(phone)
-    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    look(phone)
 
     web.locator("#approvals").get_by_role("link", name="关于建设智慧校园的建议").click()
     web.get_by_role("button", name="同意", exact=True).wait_for()
 
 
 def test_workbench_queries_do_not_grow_with_rows(world):
-    client = Client()
-    client.force_login(world.mayor)
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get("/leader/").status_code == 200
-        return len(ctx.captured_queries)
-
-    count()  # warm the caches
+    client = signed_in(world.mayor)
+    queries(client, "/leader/")  # warm the caches
     pid, _ = drive_lead(world, "leader_approval", key=True)
     world.api(world.mayor).post(f"/proposals/{pid}/instructions", {"text": "阅"})
-    first = count()
+    first = queries(client, "/leader/")
     for unit in (world.wjw, world.zjj, world.jyj):
         pid, _ = drive_lead(world, "leader_approval", key=True, unit=unit, is_suggestion=True)
         resp = world.api(world.mayor).post(f"/proposals/{pid}/instructions", {"text": "阅"})
         assert resp.status == 201
-    assert count() == first
+    assert queries(client, "/leader/") == first

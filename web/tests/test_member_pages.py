@@ -7,16 +7,15 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from conftest import act, assign, file_proposal, make_session
 from handling.models import Assignment, Feedback
 from history.models import Event
 from web.labels import EVENT_LABELS
 
-from .conftest import PHONE, check_a11y, shot
+from .conftest import PHONE
+from .helpers import csv_text, look, no_horizontal_scroll, queries, signed_in
 
 REPLY_TEXT = "经研究，我局已将课后服务纳入年度重点工作。"
 DRAFT = {
@@ -63,9 +62,7 @@ def joint(world: Any) -> dict[str, Any]:
 
 
 def page(world: Any, user: Any, url: str) -> Any:
-    client = Client()
-    client.force_login(user)
-    return client.get(url)
+    return signed_in(user).get(url)
 
 
 def card_of(html: str, pid: int) -> str:
@@ -150,26 +147,18 @@ def test_filters_by_year_status_and_waiting_kept_in_the_url(world: Any) -> None:
     # paging and sorting links keep the filters
     assert "rating=waiting" in waiting.split('aria-label="排序"')[1].split("</nav>")[0]
 
-    csv = page(world, world.member1, "/my/?year=2025&export=csv")
-    body = b"".join(csv.streaming_content).decode("utf-8-sig")
+    body = csv_text(page(world, world.member1, "/my/?year=2025&export=csv"))
     assert "关于去年的建议" in body and "关于已交办的建议" not in body
 
 
 def test_list_query_count_does_not_grow_with_rows(world: Any) -> None:
-    def count() -> int:
-        client = Client()
-        client.force_login(world.member1)
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get("/my/").status_code == 200
-        return len(ctx.captured_queries)
-
     p = file_proposal(world)
     assign(world, p["id"], [(world.jyj, "lead"), (world.wjw, "co")])
-    few = count()
+    few = queries(signed_in(world.member1), "/my/")
     for _ in range(4):
         p = file_proposal(world)
         assign(world, p["id"], [(world.zjj, "lead"), (world.wjw, "co")])
-    assert count() == few
+    assert queries(signed_in(world.member1), "/my/") == few
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -233,8 +222,7 @@ def test_rating_form_only_when_replied_and_for_proposers(world: Any) -> None:
     # the co-signer rates too; that leaves the state, and then the form is gone for them only
     html2 = page(world, world.member2, f"/my/{pid}/").content.decode()
     assert has_rating_form(html2, lead)
-    c = Client()
-    c.force_login(world.member2)
+    c = signed_in(world.member2)
     c.post(f"/assignments/{lead}/feedback/", {"attitude": "satisfied", "result": "satisfied", "next": f"/my/{pid}/"})
     assert Assignment.objects.get(pk=lead).state == "replied"
     assert not has_rating_form(page(world, world.member2, f"/my/{pid}/").content.decode(), lead)
@@ -243,8 +231,7 @@ def test_rating_form_only_when_replied_and_for_proposers(world: Any) -> None:
 
 
 def rate(world: Any, member: Any, pid: int, lead: int, attitude: str, result: str) -> Any:
-    client = Client()
-    client.force_login(member)
+    client = signed_in(member)
     html = client.get(f"/my/{pid}/").content.decode()
     form = re.search(rf'<form method="post" action="(/assignments/{lead}/feedback/)".*?</form>', html, re.S)
     assert form is not None
@@ -313,36 +300,26 @@ def test_follow_up_promises_self_check_and_second_feedback(world: Any) -> None:
 # In the browser, on a phone
 
 
-def no_horizontal_scroll(page: Any) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
-
-
 def test_member_reads_the_reply_and_rates_it_on_a_phone(bworld: Any, open_page: Any) -> None:
     pid, lead = replied(bworld, title="关于加强中小学课后服务的建议")
     other, _ = replied(bworld, title="关于改善校园周边交通秩序的建议")
 
     desk = open_page(bworld.member1)
     desk.goto(f"{bworld.url}/my/")
-    shot(desk, "member-home")
-    check_a11y(desk)
+    look(desk, "member-home")
     desk.goto(f"{bworld.url}/my/{other}/")
-    shot(desk, "member-proposal")
-    check_a11y(desk)
+    look(desk, "member-proposal")
 
     phone = open_page(bworld.member1, viewport=PHONE)
     phone.goto(f"{bworld.url}/my/")
     phone.get_by_text("有 2 件提案的答复待您评价").wait_for()
-    shot(phone, "member-home")
-    check_a11y(phone)
-    no_horizontal_scroll(phone)
+    look(phone, "member-home")
 
     phone.get_by_role("link", name="关于加强中小学课后服务的建议").click()
     phone.wait_for_url(f"**/my/{pid}/")
     phone.get_by_text(REPLY_TEXT).wait_for()
     assert phone.get_by_role("link", name="0512-1234567").get_attribute("href") == "tel:0512-1234567"
-    shot(phone, "member-proposal")
-    check_a11y(phone)
-    no_horizontal_scroll(phone)
+    look(phone, "member-proposal")
 
     phone.get_by_role("link", name="评价市教育局的答复").click()
     phone.get_by_role("group", name="办理态度").get_by_label("满意", exact=True).check()

@@ -8,10 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-import time_machine
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import World, act, assign, file_proposal
@@ -22,39 +19,13 @@ from proposals.models import Proposal, Session
 from tests.test_transitions import drive_lead
 
 from ..labels import light
-from .conftest import PHONE, check_a11y, shot
+from .conftest import PHONE, check_a11y
+from .helpers import csv_text, frozen_clock, look, page, queries, section, signed_in
 
 TODAY = "2026-03-02"
 
 
-@pytest.fixture(autouse=True)
-def _today(request):
-    if "bworld" in request.fixturenames:  # the browser's clock is real: its session cookie must not expire
-        yield
-        return
-    with time_machine.travel(TODAY + " 09:00 +0800", tick=False):
-        yield
-
-
-def page(world: World, user: Any, url: str = "/office/") -> Any:
-    client = Client()
-    client.force_login(user)
-    resp = client.get(url)
-    assert resp.status_code == 200, (url, resp.status_code)
-    return resp
-
-
-def csv_text(resp: Any) -> str:
-    assert resp["Content-Type"].startswith("text/csv")
-    return b"".join(resp.streaming_content).decode("utf-8-sig")
-
-
-def section(resp: Any, section_id: str) -> str:
-    """The HTML of one card of the page (cards do not nest)."""
-    html = resp.content.decode()
-    match = re.search(rf'<section [^>]*id="{section_id}"[^>]*>(.*?)</section>', html, re.S)
-    assert match, f"no section {section_id}"
-    return match.group(1)
+_today = frozen_clock(TODAY + " 09:00 +0800")
 
 
 def lead_of(data: dict[str, Any], unit: Any) -> int:
@@ -90,8 +61,7 @@ def county_assignment(world: World) -> int:
 
 @pytest.mark.parametrize("who", ["jyj_handler", "jyj_head", "cppcc", "mayor", "member1"])
 def test_only_office_staff_open_the_workbench(world, who):
-    client = Client()
-    client.force_login(getattr(world, who))
+    client = signed_in(getattr(world, who))
     for url in ("/office/", "/office/pending/", "/office/board/export/", f"/office/assign/{1}/"):
         assert client.get(url).status_code == 403, url
     p = file_proposal(world)
@@ -116,7 +86,7 @@ def test_pending_lists_registered_proposals_of_own_jurisdiction(world):
     assign(world, done["id"], [(world.jyj, "lead")])
     county_proposal(world)
 
-    resp = page(world, world.office)
+    resp = page(world.office, "/office/")
     rows = [r["o"].pk for r in resp.context["sections"]["pending"]["rows"]]
     assert rows == [waiting["id"]]
     html = section(resp, "pending")
@@ -129,7 +99,7 @@ def test_pending_lists_registered_proposals_of_own_jurisdiction(world):
     assert summary["待交办"] == 1
 
     # the county office sees its own
-    resp = page(world, world.county_office)
+    resp = page(world.county_office, "/office/")
     assert [r["o"].title for r in resp.context["sections"]["pending"]["rows"]] == ["县里的提案"]
 
 
@@ -144,7 +114,7 @@ def test_requests_for_return_and_extension_wait_for_the_office(world):
     quiet = file_proposal(world, title="关于无人问津的建议")
     assign(world, quiet["id"], [(world.wjw, "lead")])
 
-    resp = page(world, world.office)
+    resp = page(world.office, "/office/")
     returns = section(resp, "returns")
     assert "关于规范校外培训的建议" in returns and "应由市市场监管局办理" in returns and "市教育局" in returns
     assert f'href="/assignments/{a_ret}/#action-decide_return"' in returns
@@ -159,7 +129,7 @@ def test_requests_for_return_and_extension_wait_for_the_office(world):
     # once decided, they leave the lists
     act(world, world.office, a_ret, "decide-return", {"approve": False, "comment": "属于本单位职责"})
     act(world, world.office, a_ext, "decide-extension", {"approve": False, "cppcc_consulted": False})
-    resp = page(world, world.office)
+    resp = page(world.office, "/office/")
     assert resp.context["sections"]["returns"]["total"] == 0
     assert resp.context["sections"]["extensions"]["total"] == 0
 
@@ -169,7 +139,7 @@ def test_key_replies_waiting_for_review(world):
     drive_lead(world, "leader_approval", key=True, title="已审核过的建议")
     drive_lead(world, "reply_drafted", key=True, title="还未签发的建议")
 
-    resp = page(world, world.office)
+    resp = page(world.office, "/office/")
     html = section(resp, "reviews")
     assert "关于建设智慧校园的建议" in html and f'href="/assignments/{aid}/#action-review_reply"' in html
     assert "已审核过的建议" not in html and "还未签发的建议" not in html
@@ -183,17 +153,16 @@ def test_latest_instructions_of_the_jurisdiction(world):
     resp = world.api(world.vicemayor).post(f"/proposals/{p['id']}/instructions", {"text": "请教育局认真研究办理"})
     assert resp.status == 201, resp.data
 
-    resp = page(world, world.office)
+    resp = page(world.office, "/office/")
     html = section(resp, "instructions")
     assert "请教育局认真研究办理" in html and "副市长" in html and f'href="/proposals/{p["id"]}/"' in html
-    assert "请教育局认真研究办理" not in section(page(world, world.county_office), "instructions")
+    assert "请教育局认真研究办理" not in section(page(world.county_office, "/office/"), "instructions")
 
 
 def test_lists_have_their_own_pages_with_filters_and_csv(world):
     file_proposal(world, title="关于增加社区养老床位的建议")
     file_proposal(world, title="关于整治占道经营的建议")
-    client = Client()
-    client.force_login(world.office)
+    client = signed_in(world.office)
 
     resp = client.get("/office/pending/", {"q": "养老"})
     assert resp.status_code == 200
@@ -214,24 +183,17 @@ def test_lists_have_their_own_pages_with_filters_and_csv(world):
 
 
 def test_workbench_queries_do_not_grow_with_rows(world):
-    client = Client()
-    client.force_login(world.office)
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get("/office/").status_code == 200
-        return len(ctx.captured_queries)
-
-    count()  # warm the caches
+    client = signed_in(world.office)
+    queries(client, "/office/")  # warm the caches
     file_proposal(world)
     drive_lead(world, "office_review", key=True)
-    first = count()
+    first = queries(client, "/office/")
     for _ in range(3):
         file_proposal(world)
         pid, _ = drive_lead(world, "office_review", key=True, unit=world.wjw)
         resp = world.api(world.mayor).post(f"/proposals/{pid}/instructions", {"text": "阅"})
         assert resp.status == 201
-    assert count() == first
+    assert queries(client, "/office/") == first
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -267,7 +229,7 @@ def test_board_counts_each_units_open_assignments_by_light(world):
     assert watch["green"] > today + timedelta(days=15) and watch["co"] > today + timedelta(days=15)
     assert watch["withdrawn"] is None
 
-    resp = page(world, world.office)
+    resp = page(world.office, "/office/")
     board = {r["name"]: (r["red"], r["yellow"], r["green"], r["total"]) for r in resp.context["board"]}
     assert board == {"市教育局": (1, 1, 0, 2), "市卫生健康委员会": (0, 0, 1, 1), "市住房和城乡建设局": (0, 0, 1, 1)}
     assert resp.context["board_totals"] == {"red": 1, "yellow": 1, "green": 2, "total": 4}
@@ -276,8 +238,7 @@ def test_board_counts_each_units_open_assignments_by_light(world):
 
     # each count links to the assignment list, which finds the same assignments (the same bands)
     html = section(resp, "board")
-    client = Client()
-    client.force_login(world.office)
+    client = signed_in(world.office)
     for band, expected in (("red", [ids["red"]]), ("yellow", [ids["yellow"]]), ("green", [])):
         url = f"/assignments/?department={world.jyj.pk}&amp;light={band}"
         assert (url in html) == bool(expected), band
@@ -305,7 +266,7 @@ def test_board_bands_at_their_edges(world):
     assert dues == ["2026-02-27", "2026-03-02", "2026-03-17", "2026-03-18"]
     assert [light(date.fromisoformat(d)) for d in dues] == ["red", "yellow", "yellow", "green"]
 
-    [row] = page(world, world.office).context["board"]
+    [row] = page(world.office, "/office/").context["board"]
     assert (row["red"], row["yellow"], row["green"]) == (1, 2, 1)
 
 
@@ -316,8 +277,7 @@ def test_board_bands_at_their_edges(world):
 def test_reminding_chosen_units_presses_exactly_their_open_assignments(world):
     ids = board_case(world)
     county = county_assignment(world)  # the city office sees it but does not press the county's units
-    client = Client()
-    client.force_login(world.office)
+    client = signed_in(world.office)
 
     resp = client.post(
         "/office/remind/",
@@ -340,8 +300,7 @@ def test_reminding_chosen_units_presses_exactly_their_open_assignments(world):
 
 def test_reminding_only_red_or_red_and_yellow(world):
     ids = board_case(world)
-    client = Client()
-    client.force_login(world.office)
+    client = signed_in(world.office)
     units = [world.jyj.pk, world.wjw.pk, world.zjj.pk]
     resp = client.post("/office/remind/", {"departments": units, "scope": "red", "message": "已超期，请说明原因"})
     assert resp.status_code == 302
@@ -354,8 +313,7 @@ def test_reminding_only_red_or_red_and_yellow(world):
 
 def test_empty_remind_form_shows_errors_next_to_the_fields(world):
     board_case(world)
-    client = Client()
-    client.force_login(world.office)
+    client = signed_in(world.office)
     resp = client.post("/office/remind/", {"scope": "all", "message": ""})
     assert resp.status_code == 422
     html = section(resp, "remind")
@@ -383,8 +341,7 @@ def test_empty_remind_form_shows_errors_next_to_the_fields(world):
 
 def test_assign_panel_posts_to_the_proposal_and_comes_back(world):
     p = file_proposal(world, title="关于增加社区养老床位的建议")
-    client = Client()
-    client.force_login(world.office)
+    client = signed_in(world.office)
     resp = client.get(f"/office/assign/{p['id']}/", {"next": "/office/"}, headers={"HX-Request": "true"})
     html = resp.content.decode()
     assert resp.status_code == 200 and "<html" not in html
@@ -416,7 +373,7 @@ def test_assign_panel_posts_to_the_proposal_and_comes_back(world):
     assert resp.status_code == 302 and resp["Location"] == "/office/"
     made = {(a.department_id, a.role) for a in Assignment.objects.filter(proposal_id=p["id"])}
     assert made == {(world.jyj.pk, "lead"), (world.wjw.pk, "co")}
-    assert page(world, world.office).context["sections"]["pending"]["total"] == 0
+    assert page(world.office, "/office/").context["sections"]["pending"]["total"] == 0
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -437,8 +394,7 @@ def test_office_assigns_from_the_workbench_dialog(bworld, open_page):
     assert resp.status == 201
     web = open_page(world.office)
     web.goto(f"{world.url}/office/")
-    shot(web, "office-workbench")
-    check_a11y(web)
+    look(web, "office-workbench")
 
     web.locator("#pending tbody").get_by_role("link", name="交办").first.click()
     dialog = web.get_by_role("dialog", name="交办提案")
@@ -469,9 +425,7 @@ def test_office_workbench_on_a_phone(bworld, open_page):
     web = open_page(bworld.office, viewport=PHONE)
     web.goto(f"{bworld.url}/office/")
     web.locator("#board").wait_for()
-    shot(web, "office-workbench")
-    check_a11y(web)
-    assert web.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    look(web, "office-workbench")
 
     # 催办 on the phone: a refused form scrolls to its errors, then the reminder goes out
     web.get_by_role("button", name="发出催办").click()

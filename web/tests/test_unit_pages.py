@@ -14,17 +14,8 @@ from conftest import World, act, assign, file_proposal
 from handling.models import Assignment
 from tests.test_transitions import drive_lead
 
-from .conftest import check_a11y, shot
-
-
-@pytest.fixture
-def client_for(world: World) -> Any:
-    def make(user: Any) -> Client:
-        c = Client()
-        c.force_login(user)
-        return c
-
-    return make
+from .conftest import PHONE
+from .helpers import csv_text, look, signed_in
 
 
 def assigned(world: World, title: str, units: list[tuple[Any, str]]) -> dict[int, int]:
@@ -53,21 +44,21 @@ def case(world: World) -> dict[str, int]:
     return ids
 
 
-def test_counts_for_a_constructed_case(world, client_for):
+def test_counts_for_a_constructed_case(world):
     case(world)
-    resp = client_for(world.jyj_handler).get("/unit/")
+    resp = signed_in(world.jyj_handler).get("/unit/")
     assert resp.status_code == 200
     assert counts(resp) == {
         "待签收": 2, "待填承办单": 1, "承办单待批": 0, "办理中": 0, "答复待签发": 0, "再次办理": 0,
         "协办意见待提交": 1, "超期": 0,
     }  # fmt: skip
-    other = counts(client_for(world.wjw_handler).get("/unit/"))
+    other = counts(signed_in(world.wjw_handler).get("/unit/"))
     assert other["待签收"] == 2 and other["待填承办单"] == 0 and other["协办意见待提交"] == 0
 
 
-def test_each_count_links_to_the_same_rows(world, client_for):
+def test_each_count_links_to_the_same_rows(world):
     ids = case(world)
-    c = client_for(world.jyj_handler)
+    c = signed_in(world.jyj_handler)
     links = {x["label"]: x["url"] for x in c.get("/unit/").context["counts"]}
     assert links["待填承办单"] == "?state=received&role=lead#todo"
     rows = {
@@ -84,36 +75,36 @@ def test_each_count_links_to_the_same_rows(world, client_for):
     assert active == ["协办意见待提交"]
 
 
-def test_a_unit_never_sees_another_units_assignment(world, client_for):
+def test_a_unit_never_sees_another_units_assignment(world):
     ids = case(world)
-    html = client_for(world.jyj_handler).get("/unit/").content.decode()
+    html = signed_in(world.jyj_handler).get("/unit/").content.decode()
     assert "关于只交卫健委的建议" not in html and f'href="/assignments/{ids["other_only"]}/"' not in html
     assert f'href="/assignments/{ids["other"]}/"' not in html  # the co-handled proposal's lead is 卫健委's
     assert f'href="/assignments/{ids["co"]}/"' in html
-    html = client_for(world.xq_handler).get("/unit/").content.decode()  # a county unit: nothing of the city's
+    html = signed_in(world.xq_handler).get("/unit/").content.decode()  # a county unit: nothing of the city's
     assert "关于" not in html
-    csv = b"".join(client_for(world.jyj_handler).get("/unit/?export=csv").streaming_content).decode("utf-8-sig")
+    csv = csv_text(signed_in(world.jyj_handler).get("/unit/?export=csv"))
     assert len(csv.splitlines()) == 1 + 4 and "只交卫健委" not in csv
 
 
-def test_needs_me_puts_the_roles_usual_work_first(world, client_for):
+def test_needs_me_puts_the_roles_usual_work_first(world):
     ids = case(world)
     _, drafted = drive_lead(world, "reply_drafted", title="关于答复待签发的建议")
-    handler = client_for(world.jyj_handler).get("/unit/").context
+    handler = signed_in(world.jyj_handler).get("/unit/").context
     labels = [(r["a"].pk, r["label"]) for r in handler["mine"]]
     # the handler: receive first, then the handling form, the co opinion; the drafted reply is the head's now
     assert [label for _, label in labels] == ["签收", "签收", "填写承办单", "提交协办意见"]
     assert {pk for pk, _ in labels} == {ids["pending1"], ids["pending2"], ids["received"], ids["co"]}
     assert handler["mine_total"] == 4
-    head = client_for(world.jyj_head).get("/unit/")
+    head = signed_in(world.jyj_head).get("/unit/")
     assert [(r["a"].pk, r["label"]) for r in head.context["mine"]][0] == (drafted, "签发答复函")
     assert f'href="/assignments/{drafted}/#action-sign_reply"' in head.content.decode()
 
 
-def test_filters_sort_and_export_of_the_todo_list(world, client_for):
+def test_filters_sort_and_export_of_the_todo_list(world):
     ids = case(world)
     drive_lead(world, "closed", title="关于已办结的建议")
-    c = client_for(world.jyj_handler)
+    c = signed_in(world.jyj_handler)
     rows = c.get("/unit/?open=1").context["result"].rows
     assert len(rows) == 4 and all(a.state != "closed" for a in rows)
     assert [a.pk for a in c.get("/unit/?open=0").context["result"].rows] != []
@@ -122,21 +113,21 @@ def test_filters_sort_and_export_of_the_todo_list(world, client_for):
     watch = [a.watch_on for a in c.get("/unit/").context["result"].rows]
     dated = [d for d in watch if d is not None]
     assert dated == sorted(dated) and watch[-1] is None  # nearest deadline first, nothing to watch last
-    csv = b"".join(c.get("/unit/?state=pending&export=csv").streaming_content).decode("utf-8-sig")
+    csv = csv_text(c.get("/unit/?state=pending&export=csv"))
     assert csv.splitlines()[0].startswith("提案号,案由,承办单位") and len(csv.splitlines()) == 3
 
 
-def test_overdue_count_and_light(world, client_for):
+def test_overdue_count_and_light(world):
     ids = case(world)
     Assignment.objects.filter(pk=ids["pending1"]).update(watch_on="2020-01-01")
-    c = client_for(world.jyj_handler)
+    c = signed_in(world.jyj_handler)
     assert counts(c.get("/unit/"))["超期"] == 1
     resp = c.get("/unit/?light=red")
     assert [a.pk for a in resp.context["result"].rows] == [ids["pending1"]]
     assert re.search(r'class="light light-red"[^>]*>超期 \d+ 天', resp.content.decode())
 
 
-def test_follow_up_items_of_the_unit(world, client_for):
+def test_follow_up_items_of_the_unit(world):
     _, aid = drive_lead(world, "replied", result_class="B", title="关于B类答复的建议")
     plan = {
         "items": [
@@ -153,7 +144,7 @@ def test_follow_up_items_of_the_unit(world, client_for):
     _, other = drive_lead(world, "replied", result_class="B", unit=world.wjw, title="关于卫健委B类的建议")
     act(world, world.wjw_handler, other, "follow-up-plan", {"items": [{**plan["items"][0], "text": "卫健委的事项",
                                                                      "department_id": world.wjw.pk}]})  # fmt: skip
-    c = client_for(world.jyj_handler)
+    c = signed_in(world.jyj_handler)
     resp = c.get("/unit/")
     assert [r["i"].text for r in resp.context["items"]] == ["开展课后服务专项督导", "制定课后服务经费保障办法"]
     assert resp.context["items_total"] == 2 and "卫健委的事项" not in resp.content.decode()
@@ -161,13 +152,13 @@ def test_follow_up_items_of_the_unit(world, client_for):
     act(world, world.jyj_handler, aid, "follow-up-done", {"item_id": item.pk, "note": "已完成"})
     assert [r["i"].text for r in c.get("/unit/").context["items"]] == ["制定课后服务经费保障办法"]
     assert [i.text for i in c.get("/unit/follow-ups/?done=1").context["result"].rows] == ["开展课后服务专项督导"]
-    csv = b"".join(c.get("/unit/follow-ups/?export=csv").streaming_content).decode("utf-8-sig")
+    csv = csv_text(c.get("/unit/follow-ups/?export=csv"))
     assert "制定课后服务经费保障办法" in csv and "卫健委的事项" not in csv
 
 
-def test_query_count_does_not_grow_with_the_list(world, client_for):
+def test_query_count_does_not_grow_with_the_list(world):
     case(world)
-    c = client_for(world.jyj_head)
+    c = signed_in(world.jyj_head)
     c.get("/unit/")
     with CaptureQueriesContext(connection) as few:
         c.get("/unit/")
@@ -180,11 +171,11 @@ def test_query_count_does_not_grow_with_the_list(world, client_for):
 
 
 @pytest.mark.parametrize("url", ["/unit/", "/unit/follow-ups/"])
-def test_other_roles_are_refused(world, client_for, url):
+def test_other_roles_are_refused(world, url):
     for user in (world.office, world.cppcc, world.member1, world.mayor):
-        assert client_for(user).get(url).status_code == 403, user.username
+        assert signed_in(user).get(url).status_code == 403, user.username
     for user in (world.jyj_head, world.jyj_leader, world.jyj_handler):
-        assert client_for(user).get(url).status_code == 200
+        assert signed_in(user).get(url).status_code == 200
     assert Client().get(url).status_code == 302
 
 
@@ -198,8 +189,7 @@ def test_handler_sees_a_pending_assignment_and_opens_it(bworld, open_page):
     page = open_page(bworld.jyj_handler)
     page.goto(bworld.url + "/unit/")
     page.get_by_role("heading", name="需要我处理").wait_for()
-    check_a11y(page)
-    shot(page, "unit-workbench")
+    look(page, "unit-workbench")
     mine = page.get_by_role("region", name=re.compile("需要我处理"))
     mine.get_by_role("link", name=re.compile("关于待签收甲的建议")).click()
     page.wait_for_url(f"**/assignments/{ids['pending1']}/")
@@ -213,11 +203,7 @@ def test_handler_sees_a_pending_assignment_and_opens_it(bworld, open_page):
 
 
 def test_unit_workbench_on_a_phone(bworld, open_page):
-    from .conftest import PHONE
-
     case(bworld)
     page = open_page(bworld.jyj_head, viewport=PHONE)
     page.goto(bworld.url + "/unit/")
-    check_a11y(page)
-    shot(page, "unit-workbench")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    look(page, "unit-workbench")

@@ -21,7 +21,7 @@ from django.utils import timezone
 from handling.models import Assignment, Decision, ExtensionRequest
 from handling.permissions import require_role
 from handling.states import AssignmentRole, State
-from organisation.models import Department, Jurisdiction, Role, User
+from organisation.models import Jurisdiction, Role, User
 from proposals import commands
 from proposals.access import visible_assignments, visible_proposals
 from proposals.actions import create_proposal
@@ -32,6 +32,15 @@ from ..action_forms import Field
 from ..forms import FormErrors, row_indexes
 from ..lists import Column, Filter, export_csv, run_list
 from ..perform import perform
+from ..sections import (
+    department_filter,
+    list_page,
+    proposal_columns,
+    proposal_head,
+    search_proposal,
+    unit_column,
+    year_filter,
+)
 from .browse import proposal_filters
 
 PREVIEW = 8  # rows of each list shown on the workbench; the full list is one click away
@@ -226,9 +235,8 @@ SESSION_COLUMNS = [
 
 
 def _session_filters(base: QuerySet[Session]) -> list[Filter]:
-    years = sorted(set(base.values_list("year", flat=True)), reverse=True)
     return [
-        Filter("year", "年度", lambda qs, v: qs.filter(year=int(v)), tuple((str(y), f"{y}年") for y in years)),
+        year_filter(base),
         Filter("daily", "类型", lambda qs, v: qs.filter(is_daily=v == "1"), (("0", "会议期间"), ("1", "日常提案"))),
     ]
 
@@ -268,12 +276,7 @@ def sessions(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 # Marking key proposals and 建议案 (标记重点提案、建议案)
 
 FLAG_COLUMNS = [
-    Column("提案号", lambda p: p.number, "number"),
-    Column("案由", lambda p: p.title, "title"),
-    Column("提案人", lambda p: "、".join(x.name for x in p.proposers.all())),
-    Column("届次", lambda p: p.session.name),
-    Column("状态", lambda p: p.get_status_display(), "status"),
-    Column("登记时间", lambda p: timezone.localtime(p.created_at).date(), "created_at"),
+    *proposal_columns("提案号", "案由", "提案人", "届次", "状态", "登记时间"),
     Column("重点提案", lambda p: p.is_key, "is_key"),
     Column("建议案", lambda p: p.is_suggestion, "is_suggestion"),
 ]
@@ -284,10 +287,16 @@ def flags(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user = _staff(request)
     base = _proposals(user)
     qs = base.select_related("session").prefetch_related("proposers")
-    result = run_list(request, qs, proposal_filters(user, base), FLAG_COLUMNS, "-created_at")
-    if request.GET.get("export") == "csv":
-        return export_csv(result.extra["sorted_qs"], FLAG_COLUMNS, "重点提案建议案")
-    return render(request, "web/cppcc/flags.html", {"result": result, "next": request.get_full_path()})
+    return list_page(
+        request,
+        qs,
+        proposal_filters(user, base),
+        FLAG_COLUMNS,
+        "-created_at",
+        csv_name="重点提案建议案",
+        template="web/cppcc/flags.html",
+        context=lambda result: {"next": request.get_full_path()},
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -300,27 +309,9 @@ def _extensions(user: User) -> QuerySet[ExtensionRequest]:
     ).select_related("assignment__proposal", "assignment__department", "requested_by")
 
 
-def _unit_filter(base: QuerySet[Any], field: str) -> Filter:
-    departments = Department.objects.filter(pk__in=base.values(field)).order_by("code", "pk")
-    return Filter(
-        "department",
-        "承办单位",
-        lambda qs, v: qs.filter(**{field: int(v)}),
-        tuple((str(d.pk), d.name) for d in departments),
-    )
-
-
-def _search(prefix: str) -> Filter:
-    def apply(qs: QuerySet[Any], v: str) -> QuerySet[Any]:
-        return qs.filter(Q(**{f"{prefix}title__icontains": v[:200]}) | Q(**{f"{prefix}number": v[:30]}))
-
-    return Filter("q", "案由或提案号", apply, kind="text")
-
-
 EXTENSION_COLUMNS = [
-    Column("提案号", lambda e: e.assignment.proposal.number, "assignment__proposal__number"),
-    Column("案由", lambda e: e.assignment.proposal.title),
-    Column("承办单位", lambda e: e.assignment.department.name, "assignment__department__name"),
+    *proposal_head("assignment__proposal"),
+    unit_column(via="assignment__department"),
     Column("原办复期限", lambda e: e.old_due_on, "old_due_on"),
     Column("申请延至", lambda e: e.new_due_on, "new_due_on"),
     Column("延期理由", lambda e: e.reason),
@@ -340,8 +331,8 @@ def extensions(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user = _staff(request)
     base = _extensions(user)
     filters = [
-        _search("assignment__proposal__"),
-        _unit_filter(base, "assignment__department_id"),
+        search_proposal("assignment__proposal__"),
+        department_filter(base, "assignment__department_id"),
         Filter(
             "consulted",
             "协商",
@@ -349,10 +340,15 @@ def extensions(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             (("0", "待协商"), ("1", "已协商，待督查室审批")),
         ),
     ]
-    result = run_list(request, base, filters, EXTENSION_COLUMNS, "requested_at")
-    if request.GET.get("export") == "csv":
-        return export_csv(result.extra["sorted_qs"], EXTENSION_COLUMNS, "延期申请")
-    return render(request, "web/cppcc/extensions.html", {"result": result})
+    return list_page(
+        request,
+        base,
+        filters,
+        EXTENSION_COLUMNS,
+        "requested_at",
+        csv_name="延期申请",
+        template="web/cppcc/extensions.html",
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -389,10 +385,9 @@ def _waiting_rows(rows: list[Assignment]) -> list[dict[str, Any]]:
 
 
 WAITING_COLUMNS = [
-    Column("提案号", lambda a: a.proposal.number, "proposal__number"),
-    Column("案由", lambda a: a.proposal.title),
+    *proposal_head(),
     Column("第一提案人", _first_proposer),
-    Column("主办单位", lambda a: a.department.name, "department__name"),
+    unit_column("主办单位"),
     Column("答复日期", _replied_at, "replied_at"),
     Column("办理结果", lambda a: a.delivered_class and f"{a.delivered_class}类"),
 ]
@@ -402,19 +397,24 @@ WAITING_COLUMNS = [
 def waiting(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user = _staff(request)
     base = _waiting(user)
-    years = sorted(set(base.values_list("year", flat=True)), reverse=True)
     filters = [
-        _search("proposal__"),
-        Filter("year", "年度", lambda qs, v: qs.filter(year=int(v)), tuple((str(y), f"{y}年") for y in years)),
-        _unit_filter(base, "department_id"),
+        search_proposal("proposal__"),
+        year_filter(base),
+        department_filter(base, "department_id"),
         Filter(
             "class", "办理结果", lambda qs, v: qs.filter(delivered_class=v), (("A", "A类"), ("B", "B类"), ("C", "C类"))
         ),
     ]
-    result = run_list(request, base, filters, WAITING_COLUMNS, "replied_at")
-    if request.GET.get("export") == "csv":
-        return export_csv(result.extra["sorted_qs"], WAITING_COLUMNS, "待反馈")
-    return render(request, "web/cppcc/waiting.html", {"result": result, "rows": _waiting_rows(result.rows)})
+    return list_page(
+        request,
+        base,
+        filters,
+        WAITING_COLUMNS,
+        "replied_at",
+        csv_name="待反馈",
+        template="web/cppcc/waiting.html",
+        context=lambda result: {"rows": _waiting_rows(result.rows)},
+    )
 
 
 urlpatterns = [

@@ -1,7 +1,7 @@
 """The government leader's workbench (政府领导): progress of the units in their charge, the key replies
 waiting for their approval (审定), key proposals and 建议案 they follow or lead (领办), and their instructions.
 
-The lists are declared as ``office.Section``s: first rows here, the whole list under ``/leader/<slug>/``.
+The lists are declared as ``sections.Section``s: first rows here, the whole list under ``/leader/<slug>/``.
 Approving a reply and giving an instruction happen on the assignment's and the proposal's pages.
 """
 
@@ -11,8 +11,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
@@ -25,9 +25,19 @@ from proposals.access import visible_assignments, visible_proposals
 from proposals.models import Instruction, Proposal, ProposalStatus
 from reports.queries import ACTIVE, REPLIED
 
-from ..labels import LIGHT_LABELS, light
+from ..charts import chart_height, stacked_bar
 from ..lists import Column, Filter, export_csv
-from .office import Section, chart_height, flags, preview, search_proposal, section_list, stacked_bar, stat
+from ..sections import (
+    Section,
+    flags,
+    instruction_section,
+    preview,
+    proposal_columns,
+    reply_section,
+    search_proposal,
+    section_page,
+    stat,
+)
 
 
 def _leader(request: HttpRequest) -> User:
@@ -129,40 +139,20 @@ def progress_context(user: User, year: int | None) -> dict[str, Any]:
 # 2-4. The lists.
 
 
-def _approvals(user: User) -> QuerySet[Assignment]:
-    # For a leader, visible_assignments is exactly can_act(user, "approve_reply", a)'s rule (in_charge_of:
-    # a unit in their charge, or a proposal they lead), so the list needs no check per row.
-    return (
-        visible_assignments(user)
-        .filter(state=State.LEADER_APPROVAL)
-        .select_related("proposal", "department")
-        .annotate(signed_on=Max("replies__signed_on"))
-    )
-
-
-def _approval_filters(user: User, base: QuerySet[Any]) -> list[Filter]:
+def _search_filters(user: User, base: QuerySet[Any]) -> list[Filter]:
     return [search_proposal("proposal__")]
 
 
-APPROVALS = Section(
+# For a leader, visible_assignments is exactly can_act(user, "approve_reply", a)'s rule (in_charge_of: a unit
+# in their charge, or a proposal they lead), so the list needs no check per row.
+APPROVALS = reply_section(
     "approvals",
     "待审定的答复",
-    _approvals,
-    _approval_filters,
-    [
-        Column("提案号", lambda a: a.proposal.number, "proposal__number"),
-        Column("案由", lambda a: a.proposal.title),
-        Column("标记", lambda a: flags(a.proposal)),
-        Column("承办单位", lambda a: a.department.name, "department__name"),
-        Column("签发日期", lambda a: a.signed_on, "signed_on"),
-        Column("办复期限", lambda a: a.due_on, "due_on"),
-        Column("督办灯", lambda a: LIGHT_LABELS.get(light(a.watch_on) or "", "")),
-    ],
-    "signed_on",
-    "web/office/_rows_reviews.html",
+    visible_assignments,
+    State.LEADER_APPROVAL,
+    _search_filters,
     "没有待您审定的答复。",
-    assignment_of=lambda a: a,
-    anchor="#action-approve_reply",
+    "#action-approve_reply",
 )
 
 
@@ -199,26 +189,18 @@ def _key_filters(user: User, base: QuerySet[Any]) -> list[Filter]:
     ]
 
 
-def _key_marks(p: Proposal, user: User) -> str:
-    marks = [flags(p)] if flags(p) else []
-    if p.leading_leader_id == user.pk:
-        marks.append("我领办")
-    return "、".join(marks)
-
-
 KEY = Section(
     "key",
     "重点提案和建议案",
     _key,
     _key_filters,
     [
-        Column("提案号", lambda p: p.number, "number"),
-        Column("案由", lambda p: p.title, "title"),
+        *proposal_columns("提案号", "案由"),
         Column(
             "标记", lambda p: flags(p) + ("（领办：" + p.leading_leader.display_name + "）" if p.leading_leader else "")
         ),
         Column("主办单位", lambda p: "、".join(a.department.name for a in p.leads)),
-        Column("状态", lambda p: p.get_status_display(), "status"),
+        *proposal_columns("状态"),
     ],
     "number",
     "web/leader/_rows_key.html",
@@ -230,25 +212,7 @@ def _instructions(user: User) -> QuerySet[Instruction]:
     return Instruction.objects.filter(leader=user).select_related("proposal")
 
 
-def _instruction_filters(user: User, base: QuerySet[Any]) -> list[Filter]:
-    return [search_proposal("proposal__")]
-
-
-INSTRUCTIONS = Section(
-    "instructions",
-    "我的批示",
-    _instructions,
-    _instruction_filters,
-    [
-        Column("批示时间", lambda i: timezone.localtime(i.created_at).strftime("%Y-%m-%d %H:%M"), "created_at"),
-        Column("提案号", lambda i: i.proposal.number, "proposal__number"),
-        Column("案由", lambda i: i.proposal.title),
-        Column("批示内容", lambda i: i.text),
-    ],
-    "-created_at",
-    "web/leader/_rows_instructions.html",
-    "您还没有作过批示。",
-)
+INSTRUCTIONS = instruction_section("我的批示", _instructions, _search_filters, "您还没有作过批示。", show_leader=False)
 
 SECTIONS = {s.slug: s for s in (APPROVALS, KEY, INSTRUCTIONS)}
 
@@ -291,15 +255,12 @@ def progress_export(request: HttpRequest) -> StreamingHttpResponse:
 
 
 @login_required
-def section_page(request: HttpRequest, slug: str) -> HttpResponse | StreamingHttpResponse:
-    user = _leader(request)
-    if slug not in SECTIONS:
-        raise Http404("没有这个列表。")
-    return section_list(request, SECTIONS[slug], user, ("/leader/", "领导工作台"))
+def section_view(request: HttpRequest, slug: str) -> HttpResponse | StreamingHttpResponse:
+    return section_page(request, SECTIONS, slug, _leader(request), ("/leader/", "领导工作台"))
 
 
 urlpatterns = [
     path("", workbench, name="leader"),
     path("progress/export/", progress_export, name="leader-progress-export"),
-    path("<slug:slug>/", section_page, name="leader-section"),
+    path("<slug:slug>/", section_view, name="leader-section"),
 ]

@@ -9,14 +9,13 @@ proposal and assignment endpoints (or, for reminders, runs the ``remind`` comman
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Count, Max, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -26,19 +25,34 @@ from handling.models import Assignment, Decision, ExtensionRequest, ReturnReques
 from handling.permissions import can_act, require_role
 from handling.queries import light_bands
 from handling.states import FINISHED, LIGHT_YELLOW_DAYS, State
-from organisation.models import Department, Role, User
+from organisation.models import Role, User
 from proposals.access import access_proposal, visible_assignments, visible_proposals
-from proposals.models import Instruction, Proposal, ProposalStatus, Session
+from proposals.models import Instruction, Proposal, ProposalStatus
 
 from .. import choices
 from ..action_forms import PROPOSAL_FORMS
+from ..charts import chart_height, stacked_bar
 from ..forms import FormErrors
-from ..labels import LIGHT_LABELS, days_left, light
-from ..lists import Column, Filter, export_csv, run_list
+from ..lists import Column, Filter, export_csv
 from ..perform import perform
+from ..sections import (
+    KEY_FILTER,
+    Section,
+    department_filter,
+    flags,
+    instruction_section,
+    preview,
+    proposal_columns,
+    proposal_head,
+    reply_section,
+    search_proposal,
+    section_page,
+    session_filter,
+    stat,
+    unit_column,
+)
 from .browse import lit
 
-PREVIEW_ROWS = 8  # rows of each list on a workbench; the rest on the list's own page
 LIGHTS = ("red", "yellow", "green")
 LIGHT_SHORT = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
 LIGHT_COLOURS = {"red": "#c0392b", "yellow": "#e0a800", "green": "#2e8b57"}
@@ -46,89 +60,7 @@ REMIND_SCOPES = (("all", "全部未办结"), ("red", "仅红灯（已超期）")
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Lists declared once: the workbench shows the first rows, the list page all of them (filters, sort, CSV).
-
-
-@dataclass(frozen=True)
-class Section:
-    slug: str
-    title: str
-    queryset: Callable[[User], QuerySet[Any]]
-    filters: Callable[[User, QuerySet[Any]], list[Filter]]
-    columns: list[Column]
-    default_sort: str
-    rows_template: str  # draws the <tr>s of `rows`
-    empty: str
-    assignment_of: Callable[[Any], Assignment | None] = lambda o: None  # for days left and the light
-    action_column: bool = False  # a last column with a button (not exported)
-    anchor: str = ""  # the form to jump to on the linked page
-
-
-def decorate(section: Section, objects: list[Any]) -> list[dict[str, Any]]:
-    rows = []
-    for o in objects:
-        a = section.assignment_of(o)
-        due = a.watch_on if a is not None else None
-        rows.append({"o": o, "a": a, "days_left": days_left(due), "light": light(due)})
-    return rows
-
-
-def preview(section: Section, user: User, base: str) -> dict[str, Any]:
-    """The first rows of a list for a workbench card, in the list's default order."""
-    qs = section.queryset(user).order_by(*_ordering(section.default_sort))
-    return {
-        "section": section,
-        "rows": decorate(section, list(qs[:PREVIEW_ROWS])),
-        "total": qs.count(),
-        "columns": [{"label": c.label} for c in section.columns],
-        "url": f"{base}{section.slug}/",
-    }
-
-
-def _ordering(sort: str) -> tuple[str, ...]:
-    if not sort:
-        return ("pk",)
-    return (sort, "-pk" if sort.startswith("-") else "pk")  # "latest first" holds for equal timestamps too
-
-
-def section_list(
-    request: HttpRequest, section: Section, user: User, back: tuple[str, str]
-) -> HttpResponse | StreamingHttpResponse:
-    base = section.queryset(user)
-    result = run_list(request, base, section.filters(user, base), section.columns, section.default_sort)
-    if request.GET.get("export") == "csv":
-        return export_csv(result.extra["sorted_qs"], section.columns, section.title)
-    context = {
-        "section": section,
-        "result": result,
-        "rows": decorate(section, result.rows),
-        "columns": result.columns,
-        "back_url": back[0],
-        "back_label": back[1],
-        "here": request.get_full_path(),
-    }
-    return render(request, "web/office/list.html", context)
-
-
-def search_proposal(prefix: str = "") -> Filter:
-    def apply(qs: QuerySet[Any], v: str) -> QuerySet[Any]:
-        return qs.filter(Q(**{f"{prefix}title__icontains": v[:200]}) | Q(**{f"{prefix}number": v[:30]}))
-
-    return Filter("q", "案由或提案号", apply, kind="text")
-
-
-def department_filter(base: QuerySet[Any], field: str, label: str = "承办单位") -> Filter:
-    departments = Department.objects.filter(pk__in=base.values(field)).order_by("code", "pk")
-    return Filter(
-        "department",
-        label,
-        lambda qs, v: qs.filter(**{field: int(v)}),
-        tuple((str(d.pk), d.name) for d in departments),
-    )
-
-
-def flags(p: Proposal) -> str:
-    return "、".join(label for on, label in ((p.is_key, "重点提案"), (p.is_suggestion, "建议案")) if on)
+# Lists declared once (``sections.Section``): the workbench shows the first rows, the list page all of them.
 
 
 def own_proposals(user: User) -> QuerySet[Proposal]:
@@ -157,14 +89,7 @@ def _pending(user: User) -> QuerySet[Proposal]:
 
 
 def _pending_filters(user: User, base: QuerySet[Any]) -> list[Filter]:
-    sessions = Session.objects.filter(pk__in=base.values("session_id")).order_by("-year", "pk")
-    return [
-        search_proposal(),
-        Filter(
-            "session", "届次", lambda qs, v: qs.filter(session_id=int(v)), tuple((str(s.pk), s.name) for s in sessions)
-        ),
-        Filter("key", "重点提案", lambda qs, v: qs.filter(is_key=v == "1"), (("1", "重点提案"), ("0", "非重点"))),
-    ]
+    return [search_proposal(), session_filter(base), KEY_FILTER]
 
 
 PENDING = Section(
@@ -172,116 +97,100 @@ PENDING = Section(
     "待交办提案",
     _pending,
     _pending_filters,
-    [
-        Column("提案号", lambda p: p.number, "number"),
-        Column("案由", lambda p: p.title, "title"),
-        Column("提案人", lambda p: "、".join(x.name for x in p.proposers.all())),
-        Column("类别", lambda p: p.category, "category"),
-        Column("标记", flags),
-        Column("登记时间", lambda p: timezone.localtime(p.created_at).date(), "created_at"),
-    ],
+    [*proposal_columns("提案号", "案由", "提案人", "类别"), Column("标记", flags), *proposal_columns("登记时间")],
     "created_at",
     "web/office/_rows_pending.html",
     "没有待交办的提案。",
     action_column=True,
+    dialog="web/office/_assign_dialog.html",
 )
 
 
 # 2. 待审批的退回申请、延期申请
-def _returns(user: User) -> QuerySet[ReturnRequest]:
-    return ReturnRequest.objects.filter(
-        decision=Decision.PENDING,
-        assignment__state=State.RETURN_REQUESTED,
-        assignment__in=own_assignments(user),
-    ).select_related("assignment__proposal", "assignment__department", "requested_by")
-
-
 def _request_filters(user: User, base: QuerySet[Any]) -> list[Filter]:
     return [search_proposal("assignment__proposal__"), department_filter(base, "assignment__department_id", "申请单位")]
 
 
-RETURNS = Section(
+def _request_section(
+    model: type[ReturnRequest | ExtensionRequest],
+    slug: str,
+    title: str,
+    assignments: Callable[[User], QuerySet[Assignment]],
+    unit: str,
+    columns: list[Column],
+    empty: str,
+    assignment_of: Callable[[Any], Assignment | None] = lambda r: None,
+) -> Section:
+    """The pending requests of one kind on the chosen assignments, oldest first; decided on their pages."""
+
+    def queryset(user: User) -> QuerySet[Any]:
+        return model.objects.filter(decision=Decision.PENDING, assignment__in=assignments(user)).select_related(
+            "assignment__proposal", "assignment__department", "requested_by"
+        )
+
+    return Section(
+        slug,
+        title,
+        queryset,
+        _request_filters,
+        [
+            *proposal_head("assignment__proposal"),
+            unit_column(unit, "assignment__department"),
+            *columns,
+            Column("申请时间", lambda r: timezone.localtime(r.requested_at).date(), "requested_at"),
+        ],
+        "requested_at",
+        f"web/office/_rows_{slug}.html",
+        empty,
+        assignment_of=assignment_of,
+    )
+
+
+RETURNS = _request_section(
+    ReturnRequest,
     "returns",
     "待审批的退回申请",
-    _returns,
-    _request_filters,
+    lambda user: own_assignments(user).filter(state=State.RETURN_REQUESTED),
+    "申请单位",
     [
-        Column("提案号", lambda r: r.assignment.proposal.number, "assignment__proposal__number"),
-        Column("案由", lambda r: r.assignment.proposal.title),
-        Column("申请单位", lambda r: r.assignment.department.name, "assignment__department__name"),
         Column("办理方式", lambda r: r.assignment.get_role_display()),
         Column("退回理由", lambda r: r.reason),
         Column("交办日期", lambda r: r.assignment.assigned_on, "assignment__assigned_on"),
         Column("退回期限", lambda r: r.assignment.return_deadline, "assignment__return_deadline"),
-        Column("申请时间", lambda r: timezone.localtime(r.requested_at).date(), "requested_at"),
     ],
-    "requested_at",
-    "web/office/_rows_returns.html",
     "没有待审批的退回申请。",
 )
 
-
-def _extensions(user: User) -> QuerySet[ExtensionRequest]:
-    return ExtensionRequest.objects.filter(
-        decision=Decision.PENDING, assignment__in=own_assignments(user).exclude(state__in=FINISHED)
-    ).select_related("assignment__proposal", "assignment__department", "requested_by")
-
-
-EXTENSIONS = Section(
+EXTENSIONS = _request_section(
+    ExtensionRequest,
     "extensions",
     "待审批的延期申请",
-    _extensions,
-    _request_filters,
+    lambda user: own_assignments(user).exclude(state__in=FINISHED),
+    "承办单位",
     [
-        Column("提案号", lambda e: e.assignment.proposal.number, "assignment__proposal__number"),
-        Column("案由", lambda e: e.assignment.proposal.title),
-        Column("承办单位", lambda e: e.assignment.department.name, "assignment__department__name"),
         Column("延期理由", lambda e: e.reason),
         Column("原期限", lambda e: e.old_due_on, "old_due_on"),
         Column("申请延至", lambda e: e.new_due_on, "new_due_on"),
         Column("与政协商议", lambda e: e.cppcc_consulted),
-        Column("申请时间", lambda e: timezone.localtime(e.requested_at).date(), "requested_at"),
     ],
-    "requested_at",
-    "web/office/_rows_extensions.html",
     "没有待审批的延期申请。",
     assignment_of=lambda e: e.assignment,
 )
 
 
 # 3. 待审核的答复（重点提案、建议案）
-def _reviews(user: User) -> QuerySet[Assignment]:
-    return (
-        own_assignments(user)
-        .filter(state=State.OFFICE_REVIEW)
-        .select_related("proposal", "department")
-        .annotate(signed_on=Max("replies__signed_on"))
-    )
-
-
 def _review_filters(user: User, base: QuerySet[Any]) -> list[Filter]:
     return [search_proposal("proposal__"), department_filter(base, "department_id")]
 
 
-REVIEWS = Section(
+REVIEWS = reply_section(
     "reviews",
     "待审核的答复",
-    _reviews,
+    own_assignments,
+    State.OFFICE_REVIEW,
     _review_filters,
-    [
-        Column("提案号", lambda a: a.proposal.number, "proposal__number"),
-        Column("案由", lambda a: a.proposal.title),
-        Column("标记", lambda a: flags(a.proposal)),
-        Column("承办单位", lambda a: a.department.name, "department__name"),
-        Column("签发日期", lambda a: a.signed_on, "signed_on"),
-        Column("办复期限", lambda a: a.due_on, "due_on"),
-        Column("督办灯", lambda a: LIGHT_LABELS.get(light(a.watch_on) or "", "")),
-    ],
-    "signed_on",
-    "web/office/_rows_reviews.html",
     "没有待审核的答复。",
-    assignment_of=lambda a: a,
-    anchor="#action-review_reply",
+    "#action-review_reply",
 )
 
 
@@ -300,22 +209,7 @@ def _instruction_filters(user: User, base: QuerySet[Any]) -> list[Filter]:
     ]
 
 
-INSTRUCTIONS = Section(
-    "instructions",
-    "领导批示",
-    _instructions,
-    _instruction_filters,
-    [
-        Column("批示时间", lambda i: timezone.localtime(i.created_at).strftime("%Y-%m-%d %H:%M"), "created_at"),
-        Column("领导", lambda i: i.leader.display_name),
-        Column("提案号", lambda i: i.proposal.number, "proposal__number"),
-        Column("案由", lambda i: i.proposal.title),
-        Column("批示内容", lambda i: i.text),
-    ],
-    "-created_at",
-    "web/office/_rows_instructions.html",
-    "暂无领导批示。",
-)
+INSTRUCTIONS = instruction_section("领导批示", _instructions, _instruction_filters, "暂无领导批示。", show_leader=True)
 
 SECTIONS = {s.slug: s for s in (PENDING, RETURNS, EXTENSIONS, REVIEWS, INSTRUCTIONS)}
 
@@ -353,40 +247,6 @@ def light_counts(qs: QuerySet[Assignment]) -> list[dict[str, Any]]:
     ]
 
 
-def stacked_bar(names: list[str], series: list[tuple[str, str, list[int]]], *, stack: bool = True) -> dict[str, Any]:
-    """ECharts options: horizontal bars, one row per unit (the table next to it says the same in words)."""
-    bars = []
-    for label, colour, data in series:
-        bar: dict[str, Any] = {
-            "name": label,
-            "type": "bar",
-            "data": data,
-            "barMaxWidth": 24,
-            "itemStyle": {"color": colour},
-        }
-        if stack:
-            bar["stack"] = "total"
-        bars.append(bar)
-    return {
-        "animation": False,
-        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "legend": {"top": 0},
-        "grid": {"left": 8, "right": 24, "top": 32, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "value", "minInterval": 1},
-        "yAxis": {
-            "type": "category",
-            "data": names,
-            "inverse": True,
-            "axisLabel": {"width": 150, "overflow": "truncate"},
-        },
-        "series": bars,
-    }
-
-
-def chart_height(rows: int, per_row: int = 26) -> int:
-    return max(200, 60 + per_row * rows)
-
-
 def board_context(user: User) -> dict[str, Any]:
     rows = light_counts(own_assignments(user))
     totals = {k: sum(r[k] for r in rows) for k in (*LIGHTS, "total")}
@@ -414,11 +274,6 @@ BOARD_COLUMNS = [  # over the rows of light_count_query
 
 # ---------------------------------------------------------------------------------------------------------------
 # Pages
-
-
-def stat(label: str, value: int, unit: str, href: str, *, alert: bool = False) -> dict[str, Any]:
-    """One number of a workbench's summary row; ``alert`` shows a non-zero value in red."""
-    return {"label": label, "value": value, "unit": unit, "href": href, "alert": alert and value > 0}
 
 
 def _office(request: HttpRequest) -> User:
@@ -460,11 +315,8 @@ def workbench(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def section_page(request: HttpRequest, slug: str) -> HttpResponse | StreamingHttpResponse:
-    user = _office(request)
-    if slug not in SECTIONS:
-        raise Http404("没有这个列表。")
-    return section_list(request, SECTIONS[slug], user, ("/office/", "交办督办"))
+def section_view(request: HttpRequest, slug: str) -> HttpResponse | StreamingHttpResponse:
+    return section_page(request, SECTIONS, slug, _office(request), ("/office/", "交办督办"))
 
 
 @login_required
@@ -554,5 +406,5 @@ urlpatterns = [
     path("remind/", remind, name="office-remind"),
     path("board/export/", board_export, name="office-board-export"),
     path("assign/<int:proposal_id>/", assign_panel, name="office-assign"),
-    path("<slug:slug>/", section_page, name="office-section"),
+    path("<slug:slug>/", section_view, name="office-section"),
 ]

@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 
@@ -26,7 +25,8 @@ from proposals.access import visible_assignments
 
 from ..action_forms import ASSIGNMENT_FORMS
 from ..labels import LIGHT_LABELS, days_left, light
-from ..lists import Column, Filter, export_csv, run_list
+from ..lists import Column, Filter, ListResult
+from ..sections import list_page, proposal_head, search_proposal, unit_column, year_filter
 from .assignments import available_actions
 from .browse import ASSIGNMENT_COLUMNS, assignment_rows, lit
 
@@ -117,23 +117,13 @@ def _needs_me(user: User, qs: QuerySet[Assignment]) -> tuple[list[dict[str, Any]
     return rows, len(found)
 
 
-def _years(qs: QuerySet[Assignment]) -> tuple[tuple[str, str], ...]:
-    years = qs.order_by("-year").values_list("year", flat=True).distinct()
-    return tuple((str(y), f"{y}年") for y in years)
-
-
 def _todo_filters(base: QuerySet[Assignment]) -> list[Filter]:
     return [
-        Filter(
-            "q",
-            "案由或提案号",
-            lambda qs, v: qs.filter(Q(proposal__title__icontains=v[:200]) | Q(proposal__number=v[:30])),
-            kind="text",
-        ),  # fmt: skip
+        search_proposal("proposal__"),
         Filter("state", "状态", lambda qs, v: qs.filter(state=v), tuple(State.choices)),
         Filter("role", "办理方式", lambda qs, v: qs.filter(role=v), tuple(AssignmentRole.choices)),
         Filter("light", "督办灯", lit, tuple(LIGHT_LABELS.items())),
-        Filter("year", "年度", lambda qs, v: qs.filter(year=int(v)), _years(base)),
+        year_filter(base),
         Filter(
             "open",
             "范围",
@@ -148,26 +138,34 @@ def workbench(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user = _unit_user(request)
     base = visible_assignments(user)
     qs = base.select_related("proposal", "department")
-    result = run_list(request, qs, _todo_filters(base), ASSIGNMENT_COLUMNS, "watch_on")
-    if request.GET.get("export") == "csv":
-        return export_csv(result.extra["sorted_qs"], ASSIGNMENT_COLUMNS, "本单位交办")
-    counts = _counts(base)
-    chosen = {k: v for k, v in result.query.items() if k in ("state", "role", "light")}
-    for c in counts:
-        c["active"] = chosen == c["params"]
-    mine, mine_total = _needs_me(user, base)
-    items = _open_items(user)
-    context = {
-        "result": result,
-        "rows": assignment_rows(result.rows),
-        "counts": counts,
-        "mine": mine,
-        "mine_total": mine_total,
-        "items": _item_rows(list(items[:FOLLOW_UPS_SHOWN])),
-        "items_total": items.count(),
-        "department": user.department,
-    }
-    return render(request, "web/unit/workbench.html", context)
+
+    def context(result: ListResult) -> dict[str, Any]:
+        counts = _counts(base)
+        chosen = {k: v for k, v in result.query.items() if k in ("state", "role", "light")}
+        for c in counts:
+            c["active"] = chosen == c["params"]
+        mine, mine_total = _needs_me(user, base)
+        items = _open_items(user)
+        return {
+            "rows": assignment_rows(result.rows),
+            "counts": counts,
+            "mine": mine,
+            "mine_total": mine_total,
+            "items": _item_rows(list(items[:FOLLOW_UPS_SHOWN])),
+            "items_total": items.count(),
+            "department": user.department,
+        }
+
+    return list_page(
+        request,
+        qs,
+        _todo_filters(base),
+        ASSIGNMENT_COLUMNS,
+        "watch_on",
+        csv_name="本单位交办",
+        template="web/unit/workbench.html",
+        context=context,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -196,10 +194,9 @@ def _item_rows(items: list[FollowUpItem]) -> list[dict[str, Any]]:
 
 
 ITEM_COLUMNS = [
-    Column("提案号", lambda i: i.assignment.proposal.number, "assignment__proposal__number"),
-    Column("案由", lambda i: i.assignment.proposal.title),
+    *proposal_head("assignment__proposal"),
     Column("落实事项", lambda i: i.text),
-    Column("责任单位", lambda i: i.department.name, "department__name"),
+    unit_column("责任单位"),
     Column("责任人", lambda i: i.person, "person"),
     Column("落实时限", lambda i: i.due_on, "due_on"),
     Column("剩余天数", lambda i: None if i.done_on else days_left(i.due_on)),
@@ -229,10 +226,16 @@ def follow_ups(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             tuple(LIGHT_LABELS.items()),
         ),
     ]
-    result = run_list(request, _items(user), filters, ITEM_COLUMNS, "due_on")
-    if request.GET.get("export") == "csv":
-        return export_csv(result.extra["sorted_qs"], ITEM_COLUMNS, "跟踪落实事项")
-    return render(request, "web/unit/follow_ups.html", {"result": result, "rows": _item_rows(result.rows)})
+    return list_page(
+        request,
+        _items(user),
+        filters,
+        ITEM_COLUMNS,
+        "due_on",
+        csv_name="跟踪落实事项",
+        template="web/unit/follow_ups.html",
+        context=lambda result: {"rows": _item_rows(result.rows)},
+    )
 
 
 urlpatterns = [
