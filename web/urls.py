@@ -19,6 +19,7 @@ urlpatterns = [
     path("proposals/", browse.proposal_list, name="proposals"),
     path("assignments/", browse.assignment_list, name="assignments"),
     path("notifications/", browse.notifications, name="notifications"),
+    path("notifications/<int:notification_id>/", browse.open_notification, name="notification"),
     # one page per proposal and per assignment, with the actions the viewer may take now
     path("proposals/<int:proposal_id>/", proposals.proposal_page, name="proposal"),
     path("proposals/<int:proposal_id>/<str:action>/", proposals.proposal_action, name="proposal-action"),

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import time_machine
 
 from conftest import act, assign, file_proposal
+from tests.test_transitions import advance_lead
 
 from .conftest import DESKTOP, PHONE, check_a11y, shot
 
@@ -42,3 +44,30 @@ def test_shared_pages_pass_axe(bworld: Any, open_page: Any, viewport: dict[str, 
     response = handler.goto(f"{w.url}/proposals/999999/")
     assert response.status == 404
     check_a11y(handler)
+
+
+@time_machine.travel("2026-03-02 09:00 +0800", tick=True)
+def test_every_action_form_passes_axe_when_open(bworld: Any, open_page: Any, settings: Any) -> None:
+    """Open every form a page offers (rows, radios, checkboxes, selects) and check them all at once."""
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # the server's clock is fixed, the browser's is not
+    w = bworld
+    p = file_proposal(w)
+    ids = {x["department_id"]: x["id"] for x in assign(w, p["id"], [(w.jyj, "lead"), (w.zjj, "lead")])["assignments"]}
+    lead, other = ids[w.jyj.pk], ids[w.zjj.pk]
+    advance_lead(w, lead, "handling", unit=w.jyj, key=False)
+    act(w, w.jyj_handler, lead, "request-extension", {"reason": "需协调", "new_due_on": "2026-07-01"})
+    act(w, w.zjj_handler, other, "request-return", {"reason": "不属于本单位职责"})
+    cases = [
+        (w.jyj_handler, f"/assignments/{lead}/", {"draft_reply", "contact"}),
+        (w.office, f"/assignments/{lead}/", {"decide_extension", "government_decision", "remind"}),
+        (w.cppcc, f"/assignments/{lead}/", {"consult_extension"}),
+        (w.office, f"/assignments/{other}/", {"decide_return"}),
+        (w.office, f"/proposals/{p['id']}/", {"flags"}),
+    ]
+    for user, path, expected in cases:
+        page = open_page(user)
+        page.goto(w.url + path)
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        shown = set(page.locator(".action-panel").evaluate_all("els => els.map(e => e.id.slice(7))"))
+        assert expected <= shown, (user.username, path, shown)
+        check_a11y(page)

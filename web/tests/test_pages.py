@@ -86,3 +86,31 @@ def test_each_role_lands_on_its_own_workbench_after_signing_in(world: Any) -> No
         assert c.get(url).status_code == 200
     resp = Client().post("/login/", {"username": "office", "password": "wrong"})
     assert resp.status_code == 200 and "请输入一个正确的" in resp.content.decode()
+
+
+def test_error_pages_are_in_chinese(world: Any, settings: Any) -> None:
+    settings.DEBUG = False
+    c = _client(world.office)
+    resp = c.get("/no-such-page/")
+    assert resp.status_code == 404 and "未找到" in resp.content.decode()
+    resp = _client(world.jyj_handler).get("/office/")
+    assert resp.status_code == 403 and "无权" in resp.content.decode()
+
+
+def test_opening_a_message_marks_it_read_and_goes_to_its_case(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from notifications.models import Notification
+
+    p = file_proposal(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        aid = assign(world, p["id"], [(world.jyj, "lead")])["assignments"][0]["id"]
+    n = Notification.objects.filter(user=world.jyj_handler).get()
+    assert n.read_at is None and n.assignment_id == aid
+    c = _client(world.jyj_handler)
+    assert f'href="/notifications/{n.pk}/"' in c.get("/notifications/").content.decode()
+    resp = c.get(f"/notifications/{n.pk}/")
+    assert resp.status_code == 302 and resp["Location"] == f"/assignments/{aid}/"
+    n.refresh_from_db()
+    assert n.read_at is not None
+    assert _client(world.jyj_head).get(f"/notifications/{n.pk}/").status_code == 404  # someone else's message

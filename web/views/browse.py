@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -130,6 +130,22 @@ def notifications(request: HttpRequest) -> HttpResponse:
     columns = [Column("时间", lambda n: n.created_at, "created_at"), Column("内容", lambda n: n.text)]
     result = run_list(request, qs, filters, columns, "-created_at")
     return render(request, "web/notifications.html", {"result": result})
+
+
+@login_required
+def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Open what a message is about, marking it read (only one's own messages: 404 otherwise)."""
+    user: User = request.user  # type: ignore[assignment]
+    n = Notification.objects.filter(user=user, pk=notification_id).first()
+    if n is None:
+        raise Http404("消息不存在。")
+    if n.read_at is None:
+        Notification.objects.filter(pk=n.pk).update(read_at=timezone.now())
+    if n.assignment_id:
+        return redirect(f"/assignments/{n.assignment_id}/")
+    if n.proposal_id:
+        return redirect(f"/proposals/{n.proposal_id}/")
+    return redirect("/notifications/")
 
 
 @require_POST
