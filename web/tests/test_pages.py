@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import time_machine
 from django.test import Client
+from django.utils.html import escape
 
-from conftest import assign, file_proposal
-from handling.models import Assignment, Feedback
+from conftest import act, assign, file_proposal
+from handling.models import Assignment, Feedback, Reply
 from history.models import Event
+from tests.test_transitions import advance_lead
 
 
 def _client(user: Any) -> Client:
@@ -114,3 +118,20 @@ def test_opening_a_message_marks_it_read_and_goes_to_its_case(
     n.refresh_from_db()
     assert n.read_at is not None
     assert _client(world.jyj_head).get(f"/notifications/{n.pk}/").status_code == 404  # someone else's message
+
+
+@time_machine.travel("2026-03-02 09:00 +0800", tick=False)
+def test_drafting_again_starts_from_the_last_version(world: Any) -> None:
+    p = file_proposal(world)
+    aid = assign(world, p["id"], [(world.jyj, "lead")])["assignments"][0]["id"]
+    advance_lead(world, aid, "replied", unit=world.jyj, key=False, result_class="C")
+    last = Reply.objects.get(assignment_id=aid)
+    act(world, world.member1, aid, "feedback", {"attitude": "satisfied", "result": "unsatisfied"})
+    html = _client(world.jyj_handler).get(f"/assignments/{aid}/").content.decode()
+    form = re.search(r'<details class="action-panel[^>]*id="action-draft_reply".*?</details>', html, re.S)
+    assert form is not None
+    assert escape(last.text) in form.group(0)
+    assert 'value="C" checked' in form.group(0)
+    assert f'value="{last.contact_phone}"' in form.group(0)
+    contact = re.search(r'id="action-contact".*?</details>', html, re.S)
+    assert contact is not None and 'value="2026-03-02"' in contact.group(0)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from handling.commands import COMMANDS
@@ -51,6 +52,31 @@ def available_actions(user: User, a: Assignment) -> list[str]:
     ]
 
 
+def _draft_initial(user: User, a: Assignment) -> dict[str, Any]:
+    """Drafting again (after a review sent it back, or in re-handling) starts from the last version."""
+    last = a.replies.order_by("-version").first()
+    if last is None:
+        return {"contact_person": user.display_name, "contact_phone": user.phone}
+    return {
+        "text": last.text, "result_class": last.result_class, "method": last.method,
+        "is_public": "true" if last.is_public else "false",
+        "contact_person": last.contact_person, "contact_phone": last.contact_phone,
+    }  # fmt: skip
+
+
+def _today(user: User, a: Assignment) -> dict[str, Any]:
+    return {"date": timezone.localdate().isoformat()}
+
+
+# What a form starts with, so that nobody types again what the system already knows.
+INITIAL = {
+    "draft_reply": _draft_initial,
+    "contact": _today,
+    "reply_meeting": _today,
+    "government_decision": lambda user, a: {"decided_on": timezone.localdate().isoformat()},
+}
+
+
 def action_panels(
     user: User, a: Assignment, failed: str | None = None, errors: FormErrors | None = None, posted: Any = None
 ) -> list[dict[str, Any]]:
@@ -66,7 +92,7 @@ def action_panels(
                 "options": choices.for_assignment(form, a, user),
                 "rows": choices.row_numbers(form, posted if mine else None),
                 "errors": errors if mine else FormErrors(),
-                "values": posted if mine else {},
+                "values": posted if mine else (INITIAL[name](user, a) if name in INITIAL else {}),
                 "open": mine or form.primary,
             }
         )
