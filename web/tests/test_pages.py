@@ -135,3 +135,12 @@ def test_drafting_again_starts_from_the_last_version(world: Any) -> None:
     assert f'value="{last.contact_phone}"' in form.group(0)
     contact = re.search(r'id="action-contact".*?</details>', html, re.S)
     assert contact is not None and 'value="2026-03-02"' in contact.group(0)
+
+
+def test_messages_export_as_csv(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    p = file_proposal(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        assign(world, p["id"], [(world.jyj, "lead")])
+    resp: Any = _client(world.jyj_handler).get("/notifications/", {"export": "csv"})
+    rows = b"".join(resp.streaming_content).decode("utf-8").strip().splitlines()
+    assert rows[0] == "\ufeff时间,内容,已读" and len(rows) == 2 and rows[1].endswith(",否")

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -20,7 +20,7 @@ from proposals.access import visible_assignments, visible_proposals
 from proposals.models import Proposal, ProposalStatus
 
 from ..labels import LIGHT_LABELS, days_left, light
-from ..lists import Column, Filter, run_list
+from ..lists import Column, Filter
 from ..sections import (
     KEY_FILTER,
     LIGHT_COLUMN,
@@ -119,7 +119,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse | StreamingHttpRespons
 
 
 @login_required
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if request.method == "POST":
         return _mark_read(request, user)
@@ -127,9 +127,12 @@ def notifications(request: HttpRequest) -> HttpResponse:
     filters = [
         Filter("unread", "状态", lambda q, v: q.filter(read_at__isnull=v == "1"), (("1", "未读"), ("0", "已读")))
     ]
-    columns = [Column("时间", lambda n: n.created_at, "created_at"), Column("内容", lambda n: n.text)]
-    result = run_list(request, qs, filters, columns, "-created_at")
-    return render(request, "web/notifications.html", {"result": result})
+    columns = [
+        Column("时间", lambda n: timezone.localtime(n.created_at).strftime("%Y-%m-%d %H:%M"), "created_at"),
+        Column("内容", lambda n: n.text),
+        Column("已读", lambda n: n.read_at is not None),
+    ]
+    return list_page(request, qs, filters, columns, "-created_at", csv_name="消息", template="web/notifications.html")
 
 
 @login_required
