@@ -11,6 +11,7 @@ from conftest import act, assign, file_proposal
 from tests.test_transitions import advance_lead
 
 from .conftest import DESKTOP, PHONE, check_a11y, shot
+from .helpers import look
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280", "375"])
@@ -71,3 +72,24 @@ def test_every_action_form_passes_axe_when_open(bworld: Any, open_page: Any, set
         shown = set(page.locator(".action-panel").evaluate_all("els => els.map(e => e.id.slice(7))"))
         assert expected <= shown, (user.username, path, shown)
         check_a11y(page)
+
+
+@time_machine.travel("2026-03-02 09:00 +0800", tick=True)
+def test_every_workbench_fits_a_phone(bworld: Any, open_page: Any, settings: Any) -> None:
+    """Each role's workbench at 375 px, with something on it: readable, no sideways scrolling, axe-clean."""
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    w = bworld
+    file_proposal(w, title="关于推进老旧小区加装电梯的建议")  # waiting for assignment
+    p = file_proposal(w, is_key=True, title="关于进一步加强中小学校园周边交通安全管理的建议")
+    aid = assign(w, p["id"], [(w.jyj, "lead")])["assignments"][0]["id"]
+    advance_lead(w, aid, "leader_approval", unit=w.jyj, key=True)
+    other = file_proposal(w, title="关于加强社区卫生服务中心建设的建议")
+    assign(w, other["id"], [(w.zjj, "lead"), (w.wjw, "co")])
+    for user, url in (
+        (w.office, "/office/"), (w.jyj_handler, "/unit/"), (w.wjw_handler, "/unit/"), (w.mayor, "/leader/"),
+        (w.cppcc, "/cppcc/"), (w.member1, "/my/"), (w.member1, f"/my/{p['id']}/"),
+    ):  # fmt: skip
+        page = open_page(user, viewport=PHONE)
+        page.goto(w.url + url)
+        assert page.locator("h1").count() == 1, url
+        look(page)
