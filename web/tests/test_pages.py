@@ -144,3 +144,15 @@ def test_messages_export_as_csv(world: Any, django_capture_on_commit_callbacks: 
     resp: Any = _client(world.jyj_handler).get("/notifications/", {"export": "csv"})
     rows = b"".join(resp.streaming_content).decode("utf-8").strip().splitlines()
     assert rows[0] == "\ufeff时间,内容,已读" and len(rows) == 2 and rows[1].endswith(",否")
+
+
+def test_acting_on_a_step_already_taken_says_why_on_top(world: Any) -> None:
+    """Two clerks, or a double click: the second 签收 finds the step taken and is told so, in Chinese."""
+    p = file_proposal(world)
+    aid = assign(world, p["id"], [(world.jyj, "lead")])["assignments"][0]["id"]
+    c = _client(world.jyj_handler)
+    assert c.post(f"/assignments/{aid}/receive/").status_code == 302
+    resp = c.post(f"/assignments/{aid}/receive/", follow=True)
+    assert resp.redirect_chain[-1][0] == f"/assignments/{aid}/"
+    assert "当前状态（已签收）不能进行此项操作" in resp.content.decode()
+    assert Event.objects.filter(assignment_id=aid, action="receive").count() == 1

@@ -162,10 +162,12 @@ def assignment_action(request: HttpRequest, assignment_id: int, action: str) -> 
     if not errors:
         messages.success(request, f"已{ASSIGNMENT_FORMS[name].title}。")
         return redirect(safe_next(request, f"/assignments/{a.pk}/"))
-    if user.role == Role.MEMBER:
+    a = access_assignment(user, assignment_id)  # the failed action changed nothing; show it as it is
+    if user.role == Role.MEMBER or name not in available_actions(user, a):
+        # The form is gone from the page (someone else acted first, or a double click): say why on top.
         for message in [*errors.general, *errors.fields.values()]:
             messages.error(request, message)
-        return redirect(safe_next(request, f"/my/{a.proposal_id}/"))
-    a = access_assignment(user, assignment_id)  # the failed action changed nothing; show it as it is
+        default = f"/my/{a.proposal_id}/" if user.role == Role.MEMBER else f"/assignments/{a.pk}/"
+        return redirect(safe_next(request, default))
     context = {**_context(user, a), "panels": action_panels(user, a, name, errors, request.POST)}
     return render(request, "web/assignment.html", context, status=422)
