@@ -48,6 +48,12 @@ test: install browser
 test-postgres: install browser
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/banli $(RUN) -m pytest -n 2 $(PYTEST_ARGS)
 
+# Page timings over the demo city in a database of its own (.bench/), against an empty page's.
+bench: install
+	@mkdir -p .bench
+	DATABASE_URL=sqlite:///$(CURDIR)/.bench/bench.sqlite3 DEBUG=False SECRET_KEY=bench-only-not-secret \
+		ALLOWED_HOSTS=testserver $(RUN) -W ignore bench/pages.py
+
 check: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
@@ -59,4 +65,4 @@ fmt: install
 	.venv/bin/ruff format .
 
 clean:
-	rm -rf .venv .tools node_modules db.sqlite3 db.sqlite3-* staticfiles test-output .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv .tools node_modules db.sqlite3 db.sqlite3-* staticfiles test-output .bench .pytest_cache .mypy_cache .ruff_cache
