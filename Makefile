@@ -29,7 +29,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 # Browser tests drive Debian's Chromium (never a downloaded browser) and need CJK fonts for screenshots.
 browser:
 	@test -x /usr/bin/chromium || { echo "安装 Chromium 与中文字体…"; \
-		$$(test "$$(id -u)" = 0 || echo sudo) apt-get install -y --no-install-recommends chromium fonts-noto-cjk; }
+		SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+		$$SUDO apt-get install -y --no-install-recommends chromium fonts-noto-cjk \
+		|| { $$SUDO apt-get update -qq && $$SUDO apt-get install -y --no-install-recommends chromium fonts-noto-cjk; }; }
 
 # Install, create the SQLite database, load the demo city (示例市) and serve it on http://127.0.0.1:8000.
 demo: install
