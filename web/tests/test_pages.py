@@ -156,3 +156,20 @@ def test_acting_on_a_step_already_taken_says_why_on_top(world: Any) -> None:
     assert resp.redirect_chain[-1][0] == f"/assignments/{aid}/"
     assert "当前状态（已签收）不能进行此项操作" in resp.content.decode()
     assert Event.objects.filter(assignment_id=aid, action="receive").count() == 1
+
+
+@time_machine.travel("2026-03-02 09:00 +0800", tick=False)
+def test_a_first_draft_starts_from_the_standard_letter(world: Any) -> None:
+    p = file_proposal(world, kind="joint", proposers=[
+        {"name": world.member1.name, "user_id": world.member1.pk}, {"name": world.member2.name},
+    ])  # fmt: skip
+    aid = assign(world, p["id"], [(world.jyj, "lead")])["assignments"][0]["id"]
+    advance_lead(world, aid, "handling", unit=world.jyj, key=False)
+    html = _client(world.jyj_handler).get(f"/assignments/{aid}/").content.decode()
+    form = re.search(r'id="action-draft_reply".*?</details>', html, re.S)
+    assert form is not None
+    text = form.group(0)
+    assert f"{world.member1.name}等委员：" in text
+    assert escape(f"您提出的《{p['title']}》") in text and f"第{p['number']}号提案）收悉" in text
+    assert "市教育局\n2026年3月2日" in text
+    assert "抄送：示例市人民政府督查室，政协示例市委员会提案委员会。" in text

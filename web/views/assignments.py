@@ -19,7 +19,7 @@ from history.models import Event
 from organisation.models import Role, User
 from proposals.access import access_assignment
 
-from .. import choices
+from .. import choices, letters
 from ..action_forms import ASSIGNMENT_FORMS
 from ..forms import FormErrors
 from ..labels import days_left, light
@@ -53,10 +53,12 @@ def available_actions(user: User, a: Assignment) -> list[str]:
 
 
 def _draft_initial(user: User, a: Assignment) -> dict[str, Any]:
-    """Drafting again (after a review sent it back, or in re-handling) starts from the last version."""
+    """A first draft starts from the standard letter; drafting again (after a review sent it back, or
+    in re-handling) starts from the last version."""
     last = a.replies.order_by("-version").first()
     if last is None:
-        return {"contact_person": user.display_name, "contact_phone": user.phone}
+        text = letters.skeleton(a, user, timezone.localdate())
+        return {"text": text, "contact_person": user.display_name, "contact_phone": user.phone}
     return {
         "text": last.text, "result_class": last.result_class, "method": last.method,
         "is_public": "true" if last.is_public else "false",
