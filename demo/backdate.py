@@ -9,15 +9,26 @@ hours, never later than now and never out of order.
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
-from handling.models import Assignment
+from handling.models import (
+    Assignment,
+    CoOpinion,
+    ExtensionRequest,
+    Feedback,
+    HandlingForm,
+    Reminder,
+    ReturnRequest,
+    SecondFeedback,
+    SelfCheck,
+)  # fmt: skip
 from history.models import Event
-from proposals.models import Proposal
+from proposals.models import Instruction, Proposal
 
 DATE_KEYS = {"contact": "date", "sign_reply": "signed_on", "reply_meeting": "date", "government_decision": "decided_on"}
 
@@ -82,4 +93,56 @@ def backdate_events(today: date, seed: int = 7) -> int:
     with transaction.atomic():
         Event.objects.bulk_update(changed, ["at"], batch_size=1000)
         Proposal.objects.bulk_update(registered, ["created_at"], batch_size=1000)
+        _align_records(changed)
     return len(changed)
+
+
+# action: the record it wrote and the time field to set from the event; records are matched through the
+# id the event carries, else as the n-th record of that assignment (they are written in the same order).
+RECORDS: dict[str, tuple[type[models.Model], str, str]] = {
+    "submit_form": (HandlingForm, "submitted_at", ""),
+    "approve_form": (HandlingForm, "approved_at", ""),
+    "co_opinion": (CoOpinion, "created_at", ""),
+    "request_return": (ReturnRequest, "requested_at", ""),
+    "decide_return": (ReturnRequest, "decided_at", ""),
+    "request_extension": (ExtensionRequest, "requested_at", "extension_id"),
+    "consult_extension": (ExtensionRequest, "consulted_at", "extension_id"),
+    "decide_extension": (ExtensionRequest, "decided_at", "extension_id"),
+    "feedback": (Feedback, "created_at", ""),
+    "self_check": (SelfCheck, "created_at", "self_check_id"),
+    "second_feedback": (SecondFeedback, "created_at", ""),
+    "remind": (Reminder, "created_at", "reminder_id"),
+    "instruction": (Instruction, "created_at", "instruction_id"),
+}
+
+
+def _align_records(events: list[Event]) -> None:
+    """Give the records the steps wrote the same times as their events, so a page never shows two dates."""
+    updates: dict[tuple[type[models.Model], str], dict[int, datetime]] = defaultdict(dict)
+    nth: dict[tuple[str, int | None], int] = defaultdict(int)
+    ordered: dict[tuple[type[models.Model], int | None], list[int]] = {}
+    for e in sorted(events, key=lambda e: e.pk):
+        if e.action not in RECORDS:
+            continue
+        model, field, id_key = RECORDS[e.action]
+        if id_key:
+            pk = e.data.get(id_key) if isinstance(e.data, dict) else None
+        else:
+            key = (model, e.assignment_id)
+            if key not in ordered:
+                ordered[key] = list(
+                    model._default_manager.filter(assignment_id=e.assignment_id)
+                    .order_by("pk")
+                    .values_list("pk", flat=True)
+                )
+            rows = ordered[key]
+            i = nth[(e.action, e.assignment_id)]
+            nth[(e.action, e.assignment_id)] += 1
+            pk = rows[i] if i < len(rows) else None
+        if pk is not None:
+            updates[(model, field)][int(pk)] = e.at
+    for (model, field), times in updates.items():
+        # Only times the step set: a form sent back has no approval time, and keeps none.
+        kept = model._default_manager.filter(pk__in=list(times), **{f"{field}__isnull": False})
+        objs = [model(pk=pk, **{field: times[pk]}) for pk in kept.values_list("pk", flat=True)]
+        model._default_manager.bulk_update(objs, [field], batch_size=1000)

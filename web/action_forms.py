@@ -26,6 +26,7 @@ class Field:
     help: str = ""
     columns: tuple[Field, ...] = ()  # the sub-fields of one row, for kind="rows"
     rows: int = 3  # blank rows offered, for kind="rows"
+    lines: int = 4  # height of a textarea
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class ActionForm:
     intro: str = ""
     confirm: str = ""  # asked in the browser before an irreversible step
     primary: bool = False  # the usual next step: shown open
+    wide: bool = False  # a long text (the reply letter): drawn across the main column, not the side
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -116,7 +118,7 @@ ASSIGNMENT_FORMS: dict[str, ActionForm] = {
     "draft_reply": ActionForm(
         "起草答复函",
         (
-            Field("text", "答复内容", "textarea"),
+            Field("text", "答复内容", "textarea", lines=16),
             Field("result_class", "办理结果", "radio", tuple(ResultClass.choices)),
             Field("method", "答复方式", "select", tuple(ReplyMethod.choices)),
             Field("is_public", "是否公开", "radio", YES_NO),
@@ -125,6 +127,7 @@ ASSIGNMENT_FORMS: dict[str, ActionForm] = {
         ),
         intro="答复函由单位主要负责人签发；重点提案和建议案签发后送督查室审核、政府领导审定。",
         primary=True,
+        wide=True,
     ),
     "sign_reply": ActionForm(
         "签发答复函",

@@ -24,7 +24,7 @@ from conftest import Api
 from demo.loader import PASSWORD, Loader, demo_city
 from demo.reset import wipe_demo
 from demo.units import CITY_UNITS, COUNTY_UNITS
-from handling.models import Assignment, Feedback, ReplyMeeting
+from handling.models import Assignment, ExtensionRequest, Feedback, HandlingForm, Reminder, ReplyMeeting
 from handling.states import AssignmentRole, State
 from history.models import Event
 from organisation.models import Department, Jurisdiction, User
@@ -139,6 +139,14 @@ def test_history_has_believable_times(demo_output: str) -> None:
         previous[pid] = at
         days.add(timezone.localtime(at).date())
     assert len(days) > 100  # spread over the year, not all at the moment of loading
+    # The records the steps wrote carry their events' times, so a page never shows two dates for a step.
+    requested = {e.data["extension_id"]: e.at for e in Event.objects.filter(action="request_extension")}
+    assert requested and all(x.requested_at == requested[x.pk] for x in ExtensionRequest.objects.all())
+    reminded = {e.data["reminder_id"]: e.at for e in Event.objects.filter(action="remind")}
+    assert reminded and all(r.created_at == reminded[r.pk] for r in Reminder.objects.all())
+    approvals = set(Event.objects.filter(action="approve_form").values_list("assignment_id", "at"))
+    forms = HandlingForm.objects.filter(approved_at__isnull=False)
+    assert forms and all((f.assignment_id, f.approved_at) in approvals for f in forms)
     registered = dict(Event.objects.filter(action="register").values_list("proposal_id", "at"))
     assert registered and all(p.created_at == registered[p.pk] for p in Proposal.objects.all())
     for e in Event.objects.filter(action="sign_reply")[:200]:
