@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from handling.commands import COMMANDS
 from handling.models import Assignment, ContactStage, Decision
 from handling.permissions import can_act, require_can_act
-from handling.states import AssignmentRole, allowed_actions
+from handling.states import AssignmentRole, is_open_for
 from history.models import Event
 from organisation.models import Role, User
 from proposals.access import access_assignment
@@ -46,9 +46,12 @@ SHOWN_WHEN = {
 def available_actions(user: User, a: Assignment) -> list[str]:
     """The actions this user may take on this assignment now: the state allows it and so do role and unit."""
     key = a.proposal.needs_leader_approval
-    names = [n.replace("-", "_") for n in allowed_actions(a.state, a.role, key=key)]
     return [
-        n for n in names if n in ASSIGNMENT_FORMS and can_act(user, n, a) and (n not in SHOWN_WHEN or SHOWN_WHEN[n](a))
+        name
+        for name in ASSIGNMENT_FORMS
+        if is_open_for(name, a.state, a.role, key=key)
+        and can_act(user, name, a)
+        and (name not in SHOWN_WHEN or SHOWN_WHEN[name](a))
     ]
 
 
