@@ -29,6 +29,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from demo.loader import pad  # noqa: E402
 from handling.models import Assignment  # noqa: E402
 from organisation.models import User  # noqa: E402
 from proposals.models import Proposal  # noqa: E402
@@ -83,14 +84,13 @@ def main() -> None:
     print(f"banli page benchmark: {Proposal.objects.count()} proposals, {Assignment.objects.count()} assignments, "
           f"{REPEAT} warm requests each, in-process (Django test client, {connection.vendor})")  # fmt: skip
     print(f"{'page':<22}{'median ms':>10}{'p90 ms':>9}{'queries':>9}{'× ref':>8}")
-    print(f"{'参照：匿名首页':<17}{reference:>10.1f}{'':>9}{ref_queries:>9}{1:>8.1f}")
+    print(f"{pad('参照：匿名首页', 22)}{reference:>10.1f}{'':>9}{ref_queries:>9}{1:>8.1f}")
     for username, url, label in pages:
         client = Client()
         if username:
             client.force_login(User.objects.get(username=username))
         median, p90, queries = measure(client, url)
-        print(f"{label:<{22 - sum(1 for ch in label if ord(ch) > 127)}}{median:>10.1f}{p90:>9.1f}{queries:>9}"
-              f"{median / reference:>8.1f}")  # fmt: skip
+        print(f"{pad(label, 22)}{median:>10.1f}{p90:>9.1f}{queries:>9}{median / reference:>8.1f}")
 
 
 if __name__ == "__main__":

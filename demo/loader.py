@@ -29,7 +29,8 @@ from django.utils import timezone
 
 from handling import actions as h
 from handling.models import Assignment
-from handling.states import AssignmentRole, State, light_for
+from handling.queries import light_bands
+from handling.states import AssignmentRole, State, is_open_for
 from organisation.actions import NewUser, create_department, create_jurisdiction, create_user
 from organisation.models import Department, Jurisdiction, Role, User
 from proposals import actions as pa
@@ -735,7 +736,8 @@ class Loader:
             h.self_check(a, actor=handler, findings=texts.self_check_findings(rng, fulfilled), fulfilled=fulfilled,
                          actions=actions)  # fmt: skip
         fresh = Assignment.objects.get(pk=a.pk)
-        if lp.follow_up and fresh.delivered_class == "B" and fresh.state in (S.REPLIED, S.CLOSED):
+        after_reply = is_open_for("follow_up_plan", fresh.state, fresh.role, key=p.proposal.needs_leader_approval)
+        if lp.follow_up and fresh.delivered_class == "B" and after_reply:
             self._follow_up(org, p, lp, a, handler)
         return
         yield  # a generator even when it never pauses
@@ -886,36 +888,16 @@ def summary_lines() -> list[str]:
         lead, co = counts.get((s.value, "lead"), 0), counts.get((s.value, "co"), 0)
         if lead or co:
             lines.append(f"  {pad(s.label, 16)}{lead:>6}{co:>8}")
-    today = timezone.localdate()
-    lights: Counter[str] = Counter()
-    for watch_on in assignments.filter(watch_on__isnull=False).values_list("watch_on", flat=True):
-        light = light_for((watch_on - today).days) if watch_on else None
-        if light:
-            lights[light] += 1
+    lights = {light: assignments.filter(band).count() for light, band in light_bands(timezone.localdate()).items()}
     lines += ["", f"督办灯（未办结的交办）：绿灯 {lights['green']}  黄灯 {lights['yellow']}  红灯 {lights['red']}"]
     return lines
 
 
-LOGIN_ROWS: tuple[tuple[str, str], ...] = (
-    ("admin", "系统管理员（超级用户）"),
-    ("office", ""),
-    ("cppcc", ""),
-    ("mayor", ""),
-    ("vicemayor1", ""),
-    ("vicemayor2", ""),
-    ("vicemayor3", ""),
-    ("vicemayor4", ""),
-    ("member1", ""),
-    ("member2", ""),
-    ("member3", ""),
-    ("jyj_head", ""),
-    ("jyj_leader", ""),
-    ("jyj_handler", ""),
-    ("wjw_handler", ""),
-    ("zjj_handler", ""),
-    ("county_office", ""),
-    ("xjyj_handler", ""),
-)
+LOGIN_ROWS: tuple[str, ...] = (
+    "admin", "office", "cppcc", "mayor", "vicemayor1", "vicemayor2", "vicemayor3", "vicemayor4",
+    "member1", "member2", "member3", "jyj_head", "jyj_leader", "jyj_handler", "wjw_handler", "zjj_handler",
+    "county_office", "xjyj_handler",
+)  # fmt: skip
 
 
 def _describe(user: User) -> str:
@@ -938,9 +920,9 @@ def _describe(user: User) -> str:
 
 
 def login_lines() -> list[str]:
-    users = {u.username: u for u in User.objects.filter(username__in=[r[0] for r in LOGIN_ROWS])}
+    users = {u.username: u for u in User.objects.filter(username__in=LOGIN_ROWS)}
     lines = ["演示账号（密码均为 demo-2026）：", f"  {pad('用户名', 18)}{pad('姓名', 10)}说明"]
-    for username, _ in LOGIN_ROWS:
+    for username in LOGIN_ROWS:
         u = users.get(username)
         if u is None:
             continue

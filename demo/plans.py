@@ -98,7 +98,6 @@ class LeadPlan:
     contacts: dict[str, date] = field(default_factory=dict)
     reject_form: bool = False
     extension: str = ""  # "", "pending", "approved", "rejected"
-    extension_to: date | None = None
     reminders: int = 0
     auto_reminder: bool = False
     ratings: tuple[str, ...] = ()

@@ -568,8 +568,10 @@ def hold_reply_meeting(
     # Lock in id order so that two meetings over overlapping assignments cannot deadlock.
     locked = [_begin(actor, "reply_meeting", a) for a in sorted(assignments, key=lambda x: (x.proposal_id, x.pk))]
     _not_future(meeting.on, "座谈会日期", "date")
+    # The table's "key" outcome: an approved key reply reaches the proposer at this meeting.
+    delivering = TRANSITIONS["reply_meeting"].key_sources or frozenset()
     for a in locked:
-        if a.state != S.APPROVED:
+        if a.state not in delivering:
             continue
         if meeting.on < a.assigned_on:
             raise RuleViolation("date_before_assignment", "座谈会日期不能早于交办日期。")
@@ -587,7 +589,7 @@ def hold_reply_meeting(
     data = {"meeting_id": record.pk, "date": meeting.on.isoformat(), "chair": meeting.chair,
             "assignment_ids": [a.pk for a in locked]}  # fmt: skip
     for a in locked:
-        if a.state == S.APPROVED:
+        if a.state in delivering:
             reply = _latest_reply(a)
             assert reply is not None
             fields = _deliver(a, reply, meeting.on)
@@ -815,15 +817,13 @@ def finish_follow_up_item(assignment: Assignment, *, actor: User, item_id: int, 
 def give_second_feedback(assignment: Assignment, *, actor: User, text: str) -> SecondFeedback:
     """Report to the proposer once every follow-up item is done (二次反馈)."""
     a = _begin(actor, "second_feedback", assignment)
-    if a.second_feedback_on is not None:
+    if a.second_feedbacks.exists():
         raise InvalidTransition("已进行过二次反馈。", details={"state": a.state})
     items = list(a.follow_up_items.values_list("done_on", flat=True))
     if not items or any(done is None for done in items):
         raise RuleViolation("follow_up_open", "跟踪落实事项尚未全部完成，暂不能进行二次反馈。",
                             details={"open_items": sum(1 for d in items if d is None)})  # fmt: skip
     record = SecondFeedback.objects.create(assignment=a, text=text, given_by=actor)
-    a.second_feedback_on = today()
-    _save(a, "second_feedback_on")
     _record(a, actor=actor, action="second_feedback", data={"text": text})
     return record
 

@@ -22,7 +22,6 @@ from proposals.access import access_assignment
 
 from . import actions
 from .models import Assignment
-from .permissions import require_can_act
 
 
 @dataclass(frozen=True)
@@ -210,12 +209,8 @@ def _draft(actor: User, a: Assignment, d: DraftIn) -> None:
 
 
 def _meeting(actor: User, a: Assignment, d: MeetingIn) -> None:
-    others = []
-    for other_id in dict.fromkeys(d.assignment_ids):
-        if other_id != a.pk:
-            other = access_assignment(actor, other_id)
-            require_can_act(actor, "reply_meeting", other)
-            others.append(other)
+    # Role, unit and state of every assignment are checked by the action, under lock.
+    others = [access_assignment(actor, i) for i in dict.fromkeys(d.assignment_ids) if i != a.pk]
     meeting = actions.MeetingRecord(d.date, d.chair, d.participants, d.notes)
     actions.hold_reply_meeting([a, *others], actor=actor, meeting=meeting)
 

@@ -47,7 +47,6 @@ class Assignment(models.Model):
     extensions_approved = models.PositiveSmallIntegerField(default=0)
     self_check_due = models.DateField("回头看期限", null=True, blank=True)
     self_check_done_on = models.DateField(null=True, blank=True)
-    second_feedback_on = models.DateField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
 

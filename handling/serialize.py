@@ -13,7 +13,7 @@ from workcalendar.counting import WorkCalendar
 from workcalendar.models import CalendarYear
 
 from .models import Assignment, Feedback, FollowUpItem, Reply
-from .states import AssignmentRole, allowed_actions, light_for
+from .states import allowed_actions, days_left, light_for
 
 
 def with_related(qs: QuerySet[Assignment]) -> QuerySet[Assignment]:
@@ -63,10 +63,7 @@ def known_years() -> frozenset[int]:
 
 def calendar_warning(a: Assignment, known: frozenset[int]) -> str | None:
     """Warn when a deadline falls in a year whose holidays are not entered yet (weekends only)."""
-    years = sorted({d.year for d in (a.due_on, a.return_deadline, a.co_opinion_due) if d} - known)
-    if not years:
-        return None
-    return WorkCalendar({}, known).warning_for(*(date(y, 1, 1) for y in years))
+    return WorkCalendar({}, known).warning_for(*(d for d in (a.due_on, a.return_deadline, a.co_opinion_due) if d))
 
 
 def assignment_json(a: Assignment, today: date | None = None, known: frozenset[int] | None = None) -> dict[str, Any]:
@@ -85,9 +82,9 @@ def assignment_json(a: Assignment, today: date | None = None, known: frozenset[i
         "due_on": a.due_on,
         "max_due_on": a.max_due_on,
         "return_deadline": a.return_deadline,
-        "co_opinion_due": a.co_opinion_due if a.role == AssignmentRole.CO else None,
-        "light": light_for((a.watch_on - today).days if a.watch_on else None),
-        "days_left": (a.watch_on - today).days if a.watch_on else None,
+        "co_opinion_due": a.co_opinion_due,  # set for co units only
+        "light": light_for(days_left(a.watch_on, today)),
+        "days_left": days_left(a.watch_on, today),
         "reply": reply_json(replies[-1] if replies else None),
         "feedback": feedback_json(feedbacks[-1] if feedbacks else None),
         "follow_up_items": [

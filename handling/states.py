@@ -9,6 +9,7 @@ request.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Final
 
 from django.db import models
@@ -152,6 +153,11 @@ def is_open_for(action: str, state: str, role: str, *, key: bool = False) -> boo
 
 
 LIGHT_YELLOW_DAYS: Final = 15
+
+
+def days_left(due: date | None, today: date) -> int | None:
+    """Days until a deadline (negative once passed); None when there is none to watch."""
+    return None if due is None else (due - today).days
 
 
 def light_for(watch_on_days_left: int | None) -> str | None:

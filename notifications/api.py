@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import Router
 
 from api.http import json_response, paginate
-from lib.errors import NotFound
 from organisation.models import User
 
+from . import inbox
 from .models import Notification
 
 router = Router(tags=["消息提醒"])
@@ -40,10 +39,4 @@ def list_notifications(
 @router.post("/notifications/{notification_id}/read", summary="标记为已读")
 def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     user: User = request.auth  # type: ignore[attr-defined]
-    n = Notification.objects.filter(pk=notification_id, user=user).first()
-    if n is None:
-        raise NotFound("消息不存在。")
-    if n.read_at is None:
-        n.read_at = timezone.now()
-        n.save(update_fields=["read_at"])
-    return json_response(notification_json(n))
+    return json_response(notification_json(inbox.mark_read(user, notification_id)))

@@ -14,7 +14,7 @@ from organisation.models import Jurisdiction, Role, User
 
 from .models import Instruction, Proposal, ProposalKind, Proposer, Session
 
-STAFF = (Role.CPPCC_STAFF, Role.OFFICE_STAFF)
+STAFF = (Role.CPPCC_STAFF, Role.OFFICE_STAFF)  # who registers and flags proposals
 
 
 def _require_staff_of(actor: User, jurisdiction: Jurisdiction) -> None:
@@ -52,13 +52,13 @@ class NewProposal:
     is_public: bool = True
 
 
-@transaction.atomic
 def _duplicate_number(number: str) -> RuleViolation:
     return RuleViolation(
         "duplicate_number", f"本届次已有第{number}号提案。", details={"field": "number", "number": number}
     )
 
 
+@transaction.atomic
 def create_proposal(session: Session, *, actor: User | None, new: NewProposal) -> Proposal:
     """Register a proposal (登记); ``actor`` None is an import run by the system."""
     if actor is not None:
@@ -70,9 +70,7 @@ def create_proposal(session: Session, *, actor: User | None, new: NewProposal) -
     if new.kind == ProposalKind.INDIVIDUAL and len(new.proposers) > 1:
         raise InvalidInput("个人提案只能有一位提案人；多人提出的请选择联名提案。", details={"field": "proposers"})
     if Proposal.objects.filter(session=session, number=new.number).exists():
-        raise RuleViolation(
-            "duplicate_number", f"本届次已有第{new.number}号提案。", details={"field": "number", "number": new.number}
-        )
+        raise _duplicate_number(new.number)
     try:
         with transaction.atomic():
             proposal = Proposal.objects.create(
@@ -121,7 +119,7 @@ def set_flags(proposal: Proposal, *, actor: User, is_key: bool | None = None, is
         proposal.leading_leader = leading_leader
         changed["leading_leader"] = leading_leader.display_name
     if changed:
-        proposal.save(update_fields=[k if k != "leading_leader" else "leading_leader" for k in changed])
+        proposal.save(update_fields=list(changed))
         record_event(proposal, "set_flags", actor=actor, data=changed)
     return proposal
 

@@ -14,17 +14,16 @@ from handling.permissions import require_role
 from handling.serialize import assignments_json
 from history.models import Event
 from lib.errors import InvalidInput
-from organisation.models import Role, User
+from organisation.models import User
 
 from . import actions, commands
 from .access import access_proposal, visible_proposals
-from .commands import AssignIn, InstructionIn, ProposalIn, ProposalPatch, SessionIn
+from .actions import STAFF
+from .commands import PROPOSAL_COMMANDS, AssignIn, InstructionIn, ProposalIn, ProposalPatch, SessionIn
 from .models import Instruction, Proposal, ProposalStatus, Proposer, Session
 from .serialize import event_json, instruction_json, proposal_summary
 
 router = Router(tags=["提案"])
-
-STAFF = (Role.CPPCC_STAFF, Role.OFFICE_STAFF)
 
 
 def session_json(s: Session) -> dict[str, Any]:
@@ -146,7 +145,7 @@ def read_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
 def patch_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     proposal = access_proposal(actor, proposal_id)
-    require_role(actor, *STAFF)
+    require_role(actor, *PROPOSAL_COMMANDS["flags"].roles)
     commands.set_flags(actor, proposal, parse_body(request, ProposalPatch))
     return json_response(proposal_detail(proposal))
 
@@ -155,7 +154,7 @@ def patch_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
 def assign(request: HttpRequest, proposal_id: int) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     proposal = access_proposal(actor, proposal_id)
-    require_role(actor, Role.OFFICE_STAFF)
+    require_role(actor, *PROPOSAL_COMMANDS["assign"].roles)
     data = parse_body(request, AssignIn)
 
     def run() -> HttpResponse:
@@ -169,7 +168,7 @@ def assign(request: HttpRequest, proposal_id: int) -> HttpResponse:
 def give_instruction(request: HttpRequest, proposal_id: int) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     proposal = access_proposal(actor, proposal_id)
-    require_role(actor, Role.GOV_LEADER)
+    require_role(actor, *PROPOSAL_COMMANDS["instruction"].roles)
     data = parse_body(request, InstructionIn)
 
     def run() -> HttpResponse:

@@ -4,18 +4,22 @@ parsed input calls the actions. The API and the web pages share them, so each fi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from api.http import StrictSchema
 from handling import actions as handling_actions
+from handling.commands import UnitIn
 from lib.errors import InvalidInput
 from organisation.api import existing_departments, existing_jurisdiction
-from organisation.models import User
+from organisation.models import Role, User
 
 from . import actions
+from .actions import STAFF
 from .models import Instruction, Proposal, Session
 
 
@@ -50,11 +54,6 @@ class ProposalPatch(StrictSchema):
     is_suggestion: bool | None = None
     is_major: bool | None = None
     leading_leader_id: int | None = None
-
-
-class UnitIn(StrictSchema):
-    department_id: int
-    role: Literal["lead", "co"]
 
 
 class AssignIn(StrictSchema):
@@ -119,3 +118,18 @@ def assign(actor: User, proposal: Proposal, data: AssignIn) -> None:
 
 def give_instruction(actor: User, proposal: Proposal, data: InstructionIn) -> Instruction:
     return actions.give_instruction(proposal, actor=actor, text=data.text)
+
+
+@dataclass(frozen=True)
+class ProposalCommand:
+    roles: tuple[str, ...]  # checked before the body is parsed (403 before 400); the action checks the rest
+    schema: type[BaseModel]
+    run: Callable[[User, Proposal, Any], object]
+
+
+# The commands on one proposal, for the API and the pages alike.
+PROPOSAL_COMMANDS: dict[str, ProposalCommand] = {
+    "assign": ProposalCommand((Role.OFFICE_STAFF,), AssignIn, assign),
+    "flags": ProposalCommand(STAFF, ProposalPatch, set_flags),
+    "instruction": ProposalCommand((Role.GOV_LEADER,), InstructionIn, give_instruction),
+}

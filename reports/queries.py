@@ -102,10 +102,20 @@ def _row(counts: dict[str, int], returns: int, follow_due: int, follow_done: int
 
 
 def department_stats(
-    jurisdiction_ids: list[int], *, today: date, year: int | None = None, session_id: int | None = None
+    jurisdiction_ids: list[int],
+    *,
+    today: date,
+    year: int | None = None,
+    session_id: int | None = None,
+    department_ids: list[int] | None = None,
 ) -> dict[str, Any]:
-    """Return ``{totals, departments}`` for the units of the given jurisdictions."""
+    """Return ``{totals, departments}`` for the units of the given jurisdictions (only ``department_ids``
+    when given, e.g. the units a government leader is in charge of)."""
     qs = Assignment.objects.filter(department__jurisdiction_id__in=jurisdiction_ids)
+    departments = Department.objects.filter(jurisdiction_id__in=jurisdiction_ids)
+    if department_ids is not None:
+        qs = qs.filter(department_id__in=department_ids)
+        departments = departments.filter(pk__in=department_ids)
     if year is not None:
         qs = qs.filter(year=year)
     if session_id is not None:
@@ -122,11 +132,10 @@ def department_stats(
             done=Count("pk", filter=Q(done_on__isnull=False)),
         )
     }
-    departments = Department.objects.filter(jurisdiction_id__in=jurisdiction_ids).order_by("jurisdiction_id", "pk")
     result = []
     total_counts = dict.fromkeys(COUNT_KEYS, 0)
     total_returns = total_follow_due = total_follow_done = 0
-    for d in departments:
+    for d in departments.order_by("jurisdiction_id", "pk"):
         counts = leads.get(d.pk, {})
         if not d.is_active and not counts:
             continue

@@ -178,6 +178,16 @@ def test_meeting_over_an_assignment_the_user_may_not_see_is_404(world):
     assert assignment(world, a1)["state"] == "approved" and events(world, p1) == before
 
 
+def test_meeting_over_another_units_assignment_is_403(world):
+    # The unit sees the co unit's assignment of its proposal, but may hold no meeting over it.
+    p1, a1 = drive_lead(world, "approved", co=world.wjw)
+    co = next(a["id"] for a in world.api(world.office).get(f"/proposals/{p1}").data["assignments"] if a["role"] == "co")
+    before = events(world, p1)
+    resp = post(world, world.jyj_head, a1, "reply-meeting", meeting_body(assignment_ids=[a1, co]))
+    assert resp.status == 403 and resp.error_code == "forbidden"
+    assert assignment(world, a1)["state"] == "approved" and events(world, p1) == before
+
+
 def test_reply_meeting_on_an_already_replied_key_proposal_is_409(world):
     # api.md: key proposals and 建议案 take a reply meeting only in `approved`.
     pid, aid = drive_lead(world, "replied", key=True)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from unittest import mock
 
+import pytest
 import time_machine
 
 from conftest import act, assign, file_proposal, make_session
+from proposals.actions import NewProposal, ProposerEntry, create_proposal
+from proposals.models import Proposal, Proposer, Session
 from tests.test_transitions import (
     assignment,
     contact_body,
@@ -151,7 +155,8 @@ def test_assigned_on_may_not_be_in_the_future(world):
     assert detail["assignments"] == [] and detail["status"] == "registered"
     assert [e["action"] for e in detail["events"]] == ["register"]
     body["assigned_on"] = "2026-03-02"
-    assert world.api(world.office).post(f"/proposals/{p['id']}/assign", body).status == 200
+    done = world.api(world.office).post(f"/proposals/{p['id']}/assign", body)
+    assert done.status == 200 and [a["assigned_on"] for a in done.data["assignments"]] == ["2026-03-02"]
 
 
 @at("2026-03-02")
@@ -253,7 +258,9 @@ def test_extension_must_be_later_than_the_current_due_date(world):
         assert resp.status == 422 and resp.error_code == "invalid", (day, resp.data)
     assert_unchanged(world, pid, aid, "handling", before)
     resp = post(world, world.jyj_handler, aid, "request-extension", {"reason": "需协调", "new_due_on": "2026-06-03"})
-    assert resp.status == 200
+    assert resp.status == 200 and resp.data["due_on"] == "2026-06-02"  # moves only once approved
+    assert events(world, pid)[-1]["action"] == "request_extension"
+    assert events(world, pid)[-1]["data"]["new_due_on"] == "2026-06-03"
 
 
 @at("2026-03-02")
@@ -339,6 +346,7 @@ def test_second_feedback_needs_every_follow_up_item_done(world):
     assert resp.status == 422 and resp.error_code == "follow_up_open"
     act(world, world.jyj_handler, aid, "follow-up-done", {"item_id": item["id"], "note": "已建成"})
     assert post(world, world.jyj_handler, aid, "second-feedback", {"text": "已落实"}).status == 200
+    assert [(e["action"], e["data"]) for e in events(world, pid)[-1:]] == [("second_feedback", {"text": "已落实"})]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -361,6 +369,20 @@ def test_duplicate_number_in_a_session(world):
     assert sorted(x["session_id"] for x in listed["items"] if x["number"] == "88") == sorted(
         [make_session(world), other]
     )
+
+
+def test_registering_is_all_or_nothing(world):
+    # A failure after the proposal row is written (here: writing its history) leaves no half proposal.
+    session = Session.objects.get(pk=make_session(world))
+    new = NewProposal(number="99", title="关于半途失败的提案", body="……", kind="individual",
+                      proposers=[ProposerEntry(world.member1.name, world.member1)])  # fmt: skip
+    with (
+        mock.patch("proposals.actions.record_event", side_effect=RuntimeError("history down")),
+        pytest.raises(RuntimeError),
+    ):
+        create_proposal(session, actor=world.cppcc, new=new)
+    assert not Proposal.objects.filter(session=session, number="99").exists()
+    assert not Proposer.objects.filter(proposal__session=session, proposal__number="99").exists()
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from handling import states
 from handling.states import LIGHT_YELLOW_DAYS, State, light_for
 from organisation.models import DEPT_ROLES, Role, User
 
@@ -26,9 +27,7 @@ STATE_LABELS = dict(State.choices)
 
 
 def days_left(due: date | None, today: date | None = None) -> int | None:
-    if due is None:
-        return None
-    return (due - (today or timezone.localdate())).days
+    return states.days_left(due, today or timezone.localdate())
 
 
 def light(due: date | None, today: date | None = None) -> str | None:

@@ -79,12 +79,14 @@ class _Echo:
         return value
 
 
-def export_csv(qs: QuerySet[Any], columns: list[Column], filename: str) -> StreamingHttpResponse:
+def export_csv(qs: QuerySet[Any] | list[Any], columns: list[Column], filename: str) -> StreamingHttpResponse:
+    """Stream the rows (a query, or rows already computed such as a summary per unit) as CSV."""
     writer = csv.writer(_Echo())
+    rows = qs[:EXPORT_LIMIT]
 
     def lines() -> Iterator[str]:
         yield "\ufeff" + writer.writerow([c.label for c in columns])
-        for row in qs[:EXPORT_LIMIT].iterator(chunk_size=2000):
+        for row in rows.iterator(chunk_size=2000) if isinstance(rows, QuerySet) else rows:
             yield writer.writerow([_cell(c.value(row)) for c in columns])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

@@ -6,6 +6,7 @@ its own savepoint on top of it.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
@@ -222,6 +223,7 @@ def test_stats_are_sane(demo_output: str) -> None:
 
 def test_second_run_changes_nothing(demo_output: str) -> None:
     assert "演示账号" in demo_output and "demo-2026" in demo_output and "/api/v1/docs" in demo_output
+    assert re.search(r"绿灯 [1-9]\d*  黄灯 [1-9]\d*  红灯 [1-9]", demo_output), demo_output[-2000:]
     counts = (User.objects.count(), Proposal.objects.count(), Assignment.objects.count(), Event.objects.count())
     out = StringIO()
     call_command("load_demo", stdout=out)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself are safe.
@@ -52,11 +53,21 @@ def bworld(transactional_db: Any, live_server: Any) -> Any:
 
 
 @pytest.fixture
+def fixed_day(settings: Any) -> Iterator[None]:
+    """The server's clock at 2026-03-02 09:00 (Beijing), ticking. The browser's clock is not moved, so the
+    session cookie must not carry a date it would take for expired."""
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    with time_machine.travel("2026-03-02 09:00 +0800", tick=True):
+        yield
+
+
+@pytest.fixture
 def open_page(browser: Any, bworld: Any) -> Iterator[Callable[..., Any]]:
-    """``open_page(user, width=1280)``: a new browser context signed in as the user (None: anonymous)."""
+    """``open_page(user, viewport=DESKTOP, path="")``: a new browser context signed in as the user (None:
+    anonymous), at ``path`` if given."""
     contexts = []
 
-    def make(user: Any = None, viewport: dict[str, int] | None = None) -> Any:
+    def make(user: Any = None, viewport: dict[str, int] | None = None, path: str = "") -> Any:
         context = browser.new_context(viewport=viewport or DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
         context.set_default_timeout(15_000)
         contexts.append(context)
@@ -65,6 +76,8 @@ def open_page(browser: Any, bworld: Any) -> Iterator[Callable[..., Any]]:
         page.on("dialog", lambda dialog: dialog.accept())
         if user is not None:
             login(page, bworld.url, user.username)
+        if path:
+            go(page, path)
         return page
 
     yield make
@@ -78,6 +91,13 @@ def login(page: Any, base: str, username: str, password: str = "demo-2026") -> N
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def go(page: Any, path: str) -> Any:
+    """Open ``path`` of the live server; it must open (a 403, 404 or 500 page is not the page under test)."""
+    response = page.goto(page.base + path)
+    assert response is not None and response.ok, (path, response and response.status)
+    return response
 
 
 def shot(page: Any, name: str) -> Path:

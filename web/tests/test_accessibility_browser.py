@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import time_machine
 
 from conftest import act, assign, file_proposal
 from tests.test_transitions import advance_lead
 
-from .conftest import DESKTOP, PHONE, check_a11y, shot
+from .conftest import DESKTOP, PHONE, check_a11y, go, shot
 from .helpers import look
 
 
@@ -23,7 +22,7 @@ def test_shared_pages_pass_axe(bworld: Any, open_page: Any, viewport: dict[str, 
 
     anonymous = open_page(None, viewport=viewport)
     for path, name in (("/", "home"), ("/login/", "login")):
-        anonymous.goto(w.url + path)
+        go(anonymous, path)
         check_a11y(anonymous)
         shot(anonymous, name)
 
@@ -35,22 +34,21 @@ def test_shared_pages_pass_axe(bworld: Any, open_page: Any, viewport: dict[str, 
         (f"/assignments/{ids[w.jyj.pk]}/", "assignment-page-office"),
         ("/notifications/", "notifications"),
     ):
-        office.goto(w.url + path)
+        go(office, path)
         check_a11y(office)
         shot(office, name)
 
     handler = open_page(w.jyj_handler, viewport=viewport)
-    handler.goto(f"{w.url}/assignments/{ids[w.jyj.pk]}/")  # with its open forms (承办单…)
+    go(handler, f"/assignments/{ids[w.jyj.pk]}/")  # with its open forms (承办单…)
     check_a11y(handler)
     response = handler.goto(f"{w.url}/proposals/999999/")
     assert response.status == 404
     check_a11y(handler)
 
 
-@time_machine.travel("2026-03-02 09:00 +0800", tick=True)
-def test_every_action_form_passes_axe_when_open(bworld: Any, open_page: Any, settings: Any) -> None:
+@pytest.mark.usefixtures("fixed_day")
+def test_every_action_form_passes_axe_when_open(bworld: Any, open_page: Any) -> None:
     """Open every form a page offers (rows, radios, checkboxes, selects) and check them all at once."""
-    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # the server's clock is fixed, the browser's is not
     w = bworld
     p = file_proposal(w)
     ids = {x["department_id"]: x["id"] for x in assign(w, p["id"], [(w.jyj, "lead"), (w.zjj, "lead")])["assignments"]}
@@ -66,18 +64,16 @@ def test_every_action_form_passes_axe_when_open(bworld: Any, open_page: Any, set
         (w.office, f"/proposals/{p['id']}/", {"flags"}),
     ]
     for user, path, expected in cases:
-        page = open_page(user)
-        page.goto(w.url + path)
+        page = open_page(user, path=path)
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         shown = set(page.locator(".action-panel").evaluate_all("els => els.map(e => e.id.slice(7))"))
         assert expected <= shown, (user.username, path, shown)
         check_a11y(page)
 
 
-@time_machine.travel("2026-03-02 09:00 +0800", tick=True)
-def test_every_workbench_fits_a_phone(bworld: Any, open_page: Any, settings: Any) -> None:
+@pytest.mark.usefixtures("fixed_day")
+def test_every_workbench_fits_a_phone(bworld: Any, open_page: Any) -> None:
     """Each role's workbench at 375 px, with something on it: readable, no sideways scrolling, axe-clean."""
-    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
     w = bworld
     file_proposal(w, title="关于推进老旧小区加装电梯的建议")  # waiting for assignment
     p = file_proposal(w, is_key=True, title="关于进一步加强中小学校园周边交通安全管理的建议")
@@ -89,7 +85,6 @@ def test_every_workbench_fits_a_phone(bworld: Any, open_page: Any, settings: Any
         (w.office, "/office/"), (w.jyj_handler, "/unit/"), (w.wjw_handler, "/unit/"), (w.mayor, "/leader/"),
         (w.cppcc, "/cppcc/"), (w.member1, "/my/"), (w.member1, f"/my/{p['id']}/"),
     ):  # fmt: skip
-        page = open_page(user, viewport=PHONE)
-        page.goto(w.url + url)
+        page = open_page(user, viewport=PHONE, path=url)
         assert page.locator("h1").count() == 1, url
         look(page)

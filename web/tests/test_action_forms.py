@@ -9,9 +9,8 @@ import pydantic
 import pytest
 
 from handling.commands import COMMANDS
-from proposals import commands as proposal_commands
+from proposals.commands import PROPOSAL_COMMANDS
 from web.action_forms import ASSIGNMENT_FORMS, PROPOSAL_FORMS, Field
-from web.views.proposals import PROPOSAL_COMMANDS
 
 
 def _bare(annotation: Any) -> Any:
@@ -56,5 +55,4 @@ def test_assignment_forms_post_the_commands_fields(action: str) -> None:
 def test_proposal_forms_post_the_commands_fields(name: str) -> None:
     assert set(PROPOSAL_FORMS) == set(PROPOSAL_COMMANDS)
     form = PROPOSAL_FORMS[name]
-    _check(form.fields, PROPOSAL_COMMANDS[name][1], name, frozenset(b.name for b in form.buttons if b.value))
-    assert PROPOSAL_COMMANDS[name][1].__module__ == proposal_commands.__name__
+    _check(form.fields, PROPOSAL_COMMANDS[name].schema, name, frozenset(b.name for b in form.buttons if b.value))

@@ -307,9 +307,17 @@ def test_workbench_summary_counts_the_year(world):
     assign(world, p2["id"], [(world.jyj, "lead")])  # assigned: counted as in progress
     drive_lead(world, "replied")
     drive_lead(world, "closed")
-    s = signed_in(world.cppcc).get("/cppcc/").context["s"]
+    c = signed_in(world.cppcc)
+    resp = c.get("/cppcc/")
+    s, year = resp.context["s"], resp.context["year"]
     assert (s["total"], s["registered"], s["in_progress"], s["replied"], s["closed"]) == (4, 1, 1, 1, 1)
     assert s["satisfaction"] == "100.0%"
+    # each number links to the list of exactly the proposals it counts
+    html = resp.content.decode()
+    for status in ("registered", "replied", "closed"):
+        url = f"/proposals/?year={year}&status={status}"
+        assert f'href="{url.replace("&", "&amp;")}"' in html, status
+        assert c.get(url).context["result"].total == s[status], status
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -230,6 +230,19 @@ def test_rating_form_only_when_replied_and_for_proposers(world: Any) -> None:
     assert page(world, world.member3, f"/my/{pid}/").status_code == 404
 
 
+def test_nothing_waits_for_a_co_signer_once_the_first_proposer_closed_it(world: Any) -> None:
+    """Only the state the feedback form is open in waits for a rating; closed does not, rated or not."""
+    pid, lead = replied(world, **joint(world))
+    assert "待您评价" in page(world, world.member2, "/my/").content.decode()
+    act(world, world.member1, lead, "feedback", {"attitude": "satisfied", "result": "satisfied"})
+    assert Assignment.objects.get(pk=lead).state == "closed"
+    assert not Feedback.objects.filter(assignment_id=lead, proposer__user=world.member2).exists()
+
+    html = page(world, world.member2, "/my/").content.decode()
+    assert "待您评价" not in card_of(html, pid) and "答复待您评价" not in html
+    assert not has_rating_form(page(world, world.member2, f"/my/{pid}/").content.decode(), lead)
+
+
 def rate(world: Any, member: Any, pid: int, lead: int, attitude: str, result: str) -> Any:
     client = signed_in(member)
     html = client.get(f"/my/{pid}/").content.decode()

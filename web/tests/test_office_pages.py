@@ -19,6 +19,7 @@ from proposals.models import Proposal, Session
 from tests.test_transitions import drive_lead
 
 from ..labels import light
+from ..views.office import SECTIONS
 from .conftest import PHONE, check_a11y
 from .helpers import csv_text, frozen_clock, look, page, queries, section, signed_in
 
@@ -176,9 +177,17 @@ def test_lists_have_their_own_pages_with_filters_and_csv(world):
     assert text.splitlines()[0].startswith("提案号,案由,提案人")
     assert "关于增加社区养老床位的建议" in text and "占道经营" not in text
 
+    p = file_proposal(world, title="关于退回件的建议")
+    aid = lead_of(assign(world, p["id"], [(world.jyj, "lead")]), world.jyj)
+    act(world, world.jyj_handler, aid, "request-return", {"reason": "应由市市场监管局办理"})
     for slug in ("returns", "extensions", "reviews", "instructions"):
         resp = client.get(f"/office/{slug}/", {"export": "csv"})
         assert resp.status_code == 200 and resp["Content-Type"].startswith("text/csv"), slug
+        lines = csv_text(resp).splitlines()
+        assert lines[0] == ",".join(c.label for c in SECTIONS[slug].columns), slug
+        assert len(lines) == (2 if slug == "returns" else 1), slug
+        if slug == "returns":
+            assert "关于退回件的建议" in lines[1] and "应由市市场监管局办理" in lines[1]
     assert client.get("/office/nothing/").status_code == 404
 
 

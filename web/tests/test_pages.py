@@ -12,6 +12,7 @@ from django.utils.html import escape
 from conftest import act, assign, file_proposal
 from handling.models import Assignment, Feedback, Reply
 from history.models import Event
+from proposals.models import Session
 from tests.test_transitions import advance_lead
 
 
@@ -173,3 +174,28 @@ def test_a_first_draft_starts_from_the_standard_letter(world: Any) -> None:
     assert escape(f"您提出的《{p['title']}》") in text and f"第{p['number']}号提案）收悉" in text
     assert "市教育局\n2026年3月2日" in text
     assert "抄送：示例市人民政府督查室，政协示例市委员会提案委员会。" in text
+
+
+def test_proposal_forms_follow_the_commands_roles_and_jurisdiction(world: Any) -> None:
+    p = file_proposal(world)
+    expected = {
+        world.office: {"assign", "flags"},
+        world.cppcc: {"flags"},
+        world.mayor: set(),  # sees only proposals assigned to units in charge
+    }
+    assign(world, p["id"], [(world.jyj, "lead")])
+    expected[world.mayor] = {"instruction"}
+    for user, names in expected.items():
+        html = _client(user).get(f"/proposals/{p['id']}/").content.decode()
+        shown = set(re.findall(r'id="action-(\w+)"', html))
+        assert shown == names, (user.username, shown)
+    # The city office sees a county proposal but acts on its own jurisdiction's only (分级负责).
+    county = Session.objects.create(jurisdiction=world.county, name="十三届二次会议", year=2026)
+    resp = world.api(world.county_office).post("/proposals", {
+        "session_id": county.pk, "number": "1", "title": "关于县域义务教育均衡发展的建议", "body": "……",
+        "kind": "individual", "proposers": [{"name": "县委员"}],
+    })  # fmt: skip
+    assert resp.status == 201, resp.data
+    for user, names in ((world.office, set()), (world.county_office, {"assign", "flags"})):
+        html = _client(user).get(f"/proposals/{resp.data['id']}/").content.decode()
+        assert set(re.findall(r'id="action-(\w+)"', html)) == names, user.username

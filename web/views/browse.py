@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from handling.models import Assignment
 from handling.queries import light_bands
 from handling.states import AssignmentRole, State
+from notifications import inbox
 from notifications.models import Notification
 from organisation.models import User
 from proposals.access import visible_assignments, visible_proposals
@@ -139,11 +140,7 @@ def notifications(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Open what a message is about, marking it read (only one's own messages: 404 otherwise)."""
     user: User = request.user  # type: ignore[assignment]
-    n = Notification.objects.filter(user=user, pk=notification_id).first()
-    if n is None:
-        raise Http404("消息不存在。")
-    if n.read_at is None:
-        Notification.objects.filter(pk=n.pk).update(read_at=timezone.now())
+    n = inbox.mark_read(user, notification_id)
     if n.assignment_id:
         return redirect(f"/assignments/{n.assignment_id}/")
     if n.proposal_id:
@@ -153,5 +150,5 @@ def open_notification(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @require_POST
 def _mark_read(request: HttpRequest, user: User) -> HttpResponse:
-    Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+    inbox.mark_all_read(user)
     return redirect("/notifications/")

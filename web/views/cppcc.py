@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from handling.models import Assignment, Decision, ExtensionRequest
 from handling.permissions import require_role
-from handling.states import AssignmentRole, State
+from handling.queries import awaiting_feedback, own_jurisdiction
 from organisation.models import Jurisdiction, Role, User
 from proposals import commands
 from proposals.access import visible_assignments, visible_proposals
@@ -89,25 +89,16 @@ def _staff(request: HttpRequest) -> User:
     return user
 
 
-def _own(user: User) -> Q:
-    """The committee works on its own jurisdiction (分级负责); a superuser without one sees them all."""
-    if user.jurisdiction_id is None and user.is_superuser:
-        return Q()
-    return Q(jurisdiction_id=user.jurisdiction_id)
-
-
 def _proposals(user: User) -> QuerySet[Proposal]:
-    return visible_proposals(user).filter(_own(user))
+    return visible_proposals(user).filter(own_jurisdiction(user))
 
 
 def _assignments(user: User) -> QuerySet[Assignment]:
-    if user.jurisdiction_id is None and user.is_superuser:
-        return visible_assignments(user)
-    return visible_assignments(user).filter(proposal__jurisdiction_id=user.jurisdiction_id or 0)
+    return visible_assignments(user).filter(own_jurisdiction(user, "proposal__jurisdiction_id"))
 
 
 def _sessions(user: User) -> QuerySet[Session]:
-    return Session.objects.filter(_own(user)).order_by("-year", "is_daily", "-pk")
+    return Session.objects.filter(own_jurisdiction(user)).order_by("-year", "is_daily", "-pk")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -178,7 +169,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 
 def _register_options(user: User) -> dict[str, list[tuple[str, str]]]:
     sessions = [(str(s.pk), f"{s.year}年 {s.name}") for s in _sessions(user)]
-    members = User.objects.filter(_own(user), role=Role.MEMBER, is_active=True).order_by("username", "pk")
+    members = User.objects.filter(own_jurisdiction(user), role=Role.MEMBER, is_active=True).order_by("username", "pk")
     return {
         "sessions": sessions,
         "members": [(str(u.pk), f"{u.display_name}（{u.username}）") for u in members],
@@ -358,7 +349,7 @@ def extensions(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 def _waiting(user: User) -> QuerySet[Assignment]:
     return (
         _assignments(user)
-        .filter(role=AssignmentRole.LEAD, state=State.REPLIED)
+        .filter(awaiting_feedback())
         .annotate(replied_at=Max("replies__delivered_on"))
         .select_related("proposal", "department")
         .prefetch_related("proposal__proposers")

@@ -29,6 +29,7 @@ from handling.models import (
     SelfCheck,
 )
 from handling.permissions import require_role
+from handling.queries import awaiting_feedback
 from handling.states import FINISHED, AssignmentRole, State
 from history.models import Event
 from organisation.models import Role, User
@@ -45,21 +46,16 @@ RATINGS = dict(Rating.choices)
 def awaiting_rating(user: User) -> QuerySet[Assignment]:
     """Lead assignments whose delivered reply waits for this member's rating.
 
-    Replied (the only state the feedback form is offered in), the member is one of the proposers,
-    and the member has not yet rated the latest delivered reply (a co-signer's rating leaves the
-    state as it is, so the state alone does not tell).
+    Waiting for feedback (``handling.queries.awaiting_feedback``: where the feedback form is offered),
+    the member is one of the proposers, and the member has not yet rated the latest delivered reply (a
+    co-signer's rating leaves the state as it is, so the state alone does not tell).
     """
     newer = Reply.objects.filter(
         assignment_id=OuterRef("assignment_id"), delivered_on__isnull=False, version__gt=OuterRef("reply__version")
     )
     rated = Feedback.objects.filter(assignment_id=OuterRef("pk"), proposer__user=user).exclude(Exists(newer))
     mine = Proposer.objects.filter(proposal_id=OuterRef("proposal_id"), user=user)
-    return (
-        visible_assignments(user)
-        .filter(role=AssignmentRole.LEAD, state=State.REPLIED)
-        .filter(Exists(mine))
-        .exclude(Exists(rated))
-    )
+    return visible_assignments(user).filter(awaiting_feedback(), Exists(mine)).exclude(Exists(rated))
 
 
 def _years(base: QuerySet[Proposal]) -> tuple[tuple[str, str], ...]:

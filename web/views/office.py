@@ -23,7 +23,7 @@ from django.utils import timezone
 from handling.commands import COMMANDS
 from handling.models import Assignment, Decision, ExtensionRequest, ReturnRequest
 from handling.permissions import can_act, require_role
-from handling.queries import light_bands
+from handling.queries import light_bands, own_jurisdiction
 from handling.states import FINISHED, LIGHT_YELLOW_DAYS, State
 from organisation.models import Role, User
 from proposals.access import access_proposal, visible_assignments, visible_proposals
@@ -65,17 +65,11 @@ REMIND_SCOPES = (("all", "全部未办结"), ("red", "仅红灯（已超期）")
 
 def own_proposals(user: User) -> QuerySet[Proposal]:
     """The proposals the office acts on: its own jurisdiction's (分级负责), not the counties' it may see."""
-    qs = visible_proposals(user)
-    if user.is_superuser:
-        return qs
-    return qs.filter(jurisdiction_id=user.jurisdiction_id) if user.jurisdiction_id else qs.none()
+    return visible_proposals(user).filter(own_jurisdiction(user))
 
 
 def own_assignments(user: User) -> QuerySet[Assignment]:
-    qs = visible_assignments(user)
-    if user.is_superuser:
-        return qs
-    return qs.filter(proposal__jurisdiction_id=user.jurisdiction_id) if user.jurisdiction_id else qs.none()
+    return visible_assignments(user).filter(own_jurisdiction(user, "proposal__jurisdiction_id"))
 
 
 # 1. 待交办提案

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import pydantic
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,8 +14,8 @@ from handling.models import Assignment
 from handling.permissions import require_role
 from history.models import Event
 from organisation.models import Role, User
-from proposals import commands
 from proposals.access import access_proposal
+from proposals.commands import PROPOSAL_COMMANDS
 from proposals.models import Proposal
 
 from .. import choices
@@ -28,26 +26,16 @@ from ..perform import perform
 from .assignments import available_actions
 from .common import safe_next
 
-STAFF = (Role.CPPCC_STAFF, Role.OFFICE_STAFF)
-
-
-# name: (roles that may use it, schema, run); the same commands the API's proposal endpoints call.
-PROPOSAL_COMMANDS: dict[str, tuple[tuple[str, ...], type[pydantic.BaseModel], Callable[[User, Proposal, Any], Any]]] = {
-    "assign": ((Role.OFFICE_STAFF,), commands.AssignIn, commands.assign),
-    "flags": (STAFF, commands.ProposalPatch, commands.set_flags),
-    "instruction": ((Role.GOV_LEADER,), commands.InstructionIn, commands.give_instruction),
-}
-
 
 def proposal_actions(user: User, p: Proposal) -> list[str]:
-    names = []
-    if user.role in STAFF and user.jurisdiction_id == p.jurisdiction_id or user.is_superuser:
-        names.append("flags")
-        if user.role == Role.OFFICE_STAFF or user.is_superuser:
-            names.insert(0, "assign")
-    if user.role == Role.GOV_LEADER:
-        names.append("instruction")
-    return names
+    """The proposal's forms this user may use: the command's roles, and staff only in their own jurisdiction
+    (分级负责; the actions check it again)."""
+    return [
+        name
+        for name, command in PROPOSAL_COMMANDS.items()
+        if user.is_superuser
+        or (user.role in command.roles and (user.role == Role.GOV_LEADER or user.jurisdiction_id == p.jurisdiction_id))
+    ]
 
 
 def _panels(
@@ -116,9 +104,9 @@ def proposal_action(request: HttpRequest, proposal_id: int, action: str) -> Http
     if action not in PROPOSAL_COMMANDS:
         raise Http404("没有这项操作。")
     p = access_proposal(user, proposal_id)
-    roles, schema, run = PROPOSAL_COMMANDS[action]
-    require_role(user, *roles)
-    _, errors = perform(schema, request.POST, lambda data: run(user, p, data))
+    command = PROPOSAL_COMMANDS[action]
+    require_role(user, *command.roles)
+    _, errors = perform(command.schema, request.POST, lambda data: command.run(user, p, data))
     if not errors:
         messages.success(request, f"已{PROPOSAL_FORMS[action].title}。")
         return redirect(safe_next(request, f"/proposals/{p.pk}/"))

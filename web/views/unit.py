@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from handling.models import Assignment, FollowUpItem
 from handling.permissions import require_role
-from handling.states import FINISHED, AssignmentRole, State
+from handling.queries import light_bands
+from handling.states import FINISHED, TRANSITIONS, AssignmentRole, State
 from organisation.models import Role, User
 from proposals.access import visible_assignments
 
@@ -54,7 +55,8 @@ FOCUS: dict[str, list[str]] = {
     Role.DEPT_LEADER: ["approve_form", "receive", "submit_form", "co_opinion", "draft_reply"],
     Role.DEPT_HANDLER: ["receive", "submit_form", "co_opinion", "draft_reply"],
 }
-FOCUS_STATES = [S.PENDING, S.RECEIVED, S.FORM_SUBMITTED, S.HANDLING, S.REHANDLING, S.REPLY_DRAFTED]
+# The states those steps are open in (the transition table's), to pick the candidate rows in SQL.
+FOCUS_STATES = sorted(frozenset().union(*(TRANSITIONS[n].sources for steps in FOCUS.values() for n in steps)))
 CANDIDATES = 300  # rows examined for "需要我处理"; a unit with more open cases sees its oldest deadlines
 MINE_SHOWN = 12
 FOLLOW_UPS_SHOWN = 8
@@ -67,14 +69,14 @@ def _unit_user(request: HttpRequest) -> User:
 
 
 def _condition(params: dict[str, str], today: date) -> Q:
-    """The rows the list shows for these filters (state, role, red light: see ``browse.lit``)."""
+    """The rows the list shows for these filters (state, role, light: the bands of ``browse.lit``)."""
     q = Q()
     if "state" in params:
         q &= Q(state=params["state"])
     if "role" in params:
         q &= Q(role=params["role"])
-    if params.get("light") == "red":
-        q &= Q(watch_on__lt=today)
+    if "light" in params:
+        q &= light_bands(today)[params["light"]]
     return q
 
 
