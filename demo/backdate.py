@@ -27,6 +27,7 @@ from handling.models import (
     SecondFeedback,
     SelfCheck,
 )  # fmt: skip
+from history.maintenance import history_maintenance
 from history.models import Event
 from proposals.models import Instruction, Proposal
 
@@ -91,7 +92,10 @@ def backdate_events(today: date, seed: int = 7) -> int:
             if e.action == "register":  # the proposal was registered when its event says
                 registered.append(Proposal(pk=e.proposal_id, created_at=at))
     with transaction.atomic():
-        Event.objects.bulk_update(changed, ["at"], batch_size=1000)
+        # The history is append-only: rewrite the times in maintenance, which recomputes their chains.
+        with history_maintenance() as touched:
+            Event.objects.bulk_update(changed, ["at"], batch_size=1000)
+            touched.update(e.proposal_id for e in changed)
         Proposal.objects.bulk_update(registered, ["created_at"], batch_size=1000)
         _align_records(changed)
     return len(changed)

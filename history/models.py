@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Event(models.Model):
     """One thing that happened: who, when, what, from which state to which, and why (in ``data``).
 
-    Written inside the action's transaction, never updated or deleted.
+    Written inside the action's transaction, never updated or deleted: on PostgreSQL a trigger refuses
+    UPDATE, DELETE and TRUNCATE (lib/append_only.py), and the hash chain shows any change made anyway.
     """
 
     proposal = models.ForeignKey("proposals.Proposal", on_delete=models.PROTECT, related_name="events")
@@ -23,8 +25,14 @@ class Event(models.Model):
     from_state = models.CharField(max_length=20, blank=True)
     to_state = models.CharField(max_length=20, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=False)
+    # Set by record_event before the hash is computed (auto_now_add would overwrite it on save).
+    at = models.DateTimeField("时间", default=timezone.now, db_index=False)
+    # The hash chain (history/chain.py): the previous event's hash within the proposal, and this one's.
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, default="")
 
     class Meta:
         verbose_name = verbose_name_plural = "办理历史"
         indexes = [models.Index(fields=["proposal", "id"], name="event_proposal_idx")]
+        # One successor per event: two writers chaining onto the same predecessor cannot both succeed.
+        constraints = [models.UniqueConstraint(fields=["proposal", "prev_hash"], name="event_chain_link_unique")]

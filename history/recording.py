@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
+from django.utils import timezone
+
+from .chain import GENESIS, canonical_data, event_hash
 from .models import Event
 
 if TYPE_CHECKING:
@@ -22,12 +26,54 @@ def record_event(
     to_state: str = "",
     data: dict[str, Any] | None = None,
 ) -> Event:
-    return Event.objects.create(
+    """Append an event to the proposal's chain.
+
+    The handling actions already hold the proposal's row lock; taking it here again (a no-op for them)
+    covers the proposal-level actions too, so reading the last hash cannot race with another writer.
+    The unique (proposal, prev_hash) constraint backs that up.
+    """
+    with transaction.atomic(savepoint=False):
+        _lock_proposal(proposal.pk)
+        return _append(proposal, action, actor, assignment, from_state, to_state, data)
+
+
+def _lock_proposal(pk: int) -> None:
+    from proposals.models import Proposal
+
+    Proposal.objects.select_for_update(no_key=True).filter(pk=pk).values_list("pk").get()
+
+
+def _append(
+    proposal: Proposal,
+    action: str,
+    actor: User | None,
+    assignment: Assignment | None,
+    from_state: str,
+    to_state: str,
+    data: dict[str, Any] | None,
+) -> Event:
+    prev = Event.objects.filter(proposal_id=proposal.pk).order_by("-pk").values_list("hash", flat=True).first()
+    event = Event(
         proposal=proposal,
         assignment=assignment,
         actor=actor,
         action=action,
         from_state=from_state,
         to_state=to_state,
-        data=data or {},
+        data=canonical_data(data),
+        at=timezone.now(),
+        prev_hash=prev if prev is not None else GENESIS,
     )
+    event.hash = event_hash(
+        proposal_id=proposal.pk,
+        assignment_id=event.assignment_id,
+        actor_id=event.actor_id,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        data=event.data,
+        at=event.at,
+        prev_hash=event.prev_hash,
+    )
+    event.save(force_insert=True)
+    return event
