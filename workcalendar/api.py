@@ -9,12 +9,14 @@ from ninja import Router
 from pydantic import Field
 
 from api.http import StrictSchema, body_doc, json_response, parse_body
+from api.schemas import SIGNED_IN, STATEFUL, WITH_BODY, responses
 from handling.permissions import require_role
 from lib.errors import InvalidInput
 from organisation.models import Role, User
 
 from .counting import load_calendar, set_year
 from .models import CalendarDay, CalendarYear
+from .schemas import YearOut
 
 router = Router(tags=["工作日历"])
 
@@ -49,16 +51,21 @@ def _valid_year(year: int) -> int:
     return year
 
 
-@router.get("/calendar/{year}", summary="某年的法定节假日与调休上班日")
+@router.get("/calendar/{year}", response=responses(200, YearOut, SIGNED_IN), summary="某年的法定节假日与调休上班日")
 def read_year(request: HttpRequest, year: int) -> HttpResponse:
     return json_response(year_json(_valid_year(year)))
 
 
-@router.put("/calendar/{year}", openapi_extra=body_doc(YearIn), summary="录入或更正某年的节假日安排（督查室）")
+@router.put(
+    "/calendar/{year}",
+    response=responses(200, YearOut, SIGNED_IN, WITH_BODY, STATEFUL),
+    openapi_extra=body_doc(YearIn),
+    summary="录入或更正某年的节假日安排（督查室）",
+)
 def write_year(request: HttpRequest, year: int) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     require_role(actor, Role.OFFICE_STAFF)
     _valid_year(year)
     data = parse_body(request, YearIn)
-    set_year(year, [(d.date, d.is_workday, d.name) for d in data.days], note=data.note)
+    set_year(year, [(d.date, d.is_workday, d.name) for d in data.days], note=data.note, actor=actor)
     return json_response(year_json(year))

@@ -7,12 +7,17 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from lib.errors import InvalidInput
+from organisation.signals import security_event
 
 from .models import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, CalendarDay, CalendarYear
+
+if TYPE_CHECKING:
+    from organisation.models import User
 
 ONE_DAY = timedelta(days=1)
 
@@ -131,8 +136,10 @@ def set_year(
     *,
     source: str = CalendarYear.Source.MANUAL,
     note: str = "",
+    actor: User | None = None,
 ) -> None:
-    """Replace the holidays and make-up workdays of `year` and mark the year known."""
+    """Replace the holidays and make-up workdays of `year` and mark the year known (``actor`` None: a
+    command loading the package's table)."""
     if source not in CalendarYear.Source.values:
         raise InvalidInput(f"未知的来源：{source}", details={"source": source})
     if not 1 <= year <= 9999:
@@ -159,3 +166,8 @@ def set_year(
         CalendarDay.objects.filter(date__gte=date(year, 1, 1), date__lte=date(year, 12, 31)).delete()
         CalendarDay.objects.bulk_create(rows)
         CalendarYear.objects.update_or_create(year=year, defaults={"source": source, "note": note})
+        # In the transaction: the audit entry commits with the table it reports.
+        security_event.send(
+            sender=CalendarYear, kind="calendar_changed", user=None, actor=actor, request=None, outcome="success",
+            data={"year": year, "source": source, "days": len(rows), "workdays": sum(r.is_workday for r in rows)},
+        )  # fmt: skip
