@@ -61,6 +61,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class TooManyAttempts(DomainError):
+    """429: too many failed sign-ins; the answer carries ``Retry-After``."""
+
+    status = 429
+    code = "too_many_attempts"
+
+
 class RuleViolation(DomainError):
     """422: the action is allowed, but a rule of the domain is broken; ``code`` names the rule."""
 

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 
 from lib.errors import Forbidden, InvalidInput, RuleViolation
 
 from .models import DEPT_ROLES, Department, Jurisdiction, Role, Rules, User
+from .passwords import check_new_password
+from .signals import security_event
 
 
 def require_superuser(actor: User) -> None:
@@ -27,10 +28,19 @@ def require_office_of(actor: User, jurisdiction: Jurisdiction) -> None:
         raise Forbidden("只有本辖区督查室工作人员或系统管理员可以进行此项操作。")
 
 
+def _changed(kind: str, *, actor: User | None, user: User | None = None, **data: Any) -> None:
+    """Report a change to the audit log. Sent inside the action's transaction, so the entry commits with
+    the change or not at all (a rolled-back change leaves no entry claiming it happened)."""
+    security_event.send(sender=User, kind=kind, user=user, actor=actor, request=None, outcome="success", data=data)
+
+
 @transaction.atomic
 def create_jurisdiction(*, actor: User, name: str, parent: Jurisdiction | None) -> Jurisdiction:
     require_superuser(actor)
-    return Jurisdiction.objects.create(name=name, parent=parent)
+    jurisdiction = Jurisdiction.objects.create(name=name, parent=parent)
+    parent_id = parent.pk if parent else None
+    _changed("jurisdiction_created", actor=actor, jurisdiction_id=jurisdiction.pk, name=name, parent_id=parent_id)
+    return jurisdiction
 
 
 @transaction.atomic
@@ -39,6 +49,7 @@ def update_jurisdiction(
 ) -> Jurisdiction:
     """Rename, or change the time rules; new rules apply to new assignments only."""
     require_office_of(actor, jurisdiction)
+    before = {"name": jurisdiction.name, "rules": jurisdiction.time_rules.as_json()}
     fields = []
     if name is not None:
         jurisdiction.name = name
@@ -48,6 +59,8 @@ def update_jurisdiction(
         fields.append("rules")
     if fields:
         jurisdiction.save(update_fields=fields)
+        after = {"name": jurisdiction.name, "rules": jurisdiction.time_rules.as_json()}
+        _changed("jurisdiction_changed", actor=actor, jurisdiction_id=jurisdiction.pk, before=before, after=after)
     return jurisdiction
 
 
@@ -58,9 +71,11 @@ def create_department(
     require_office_of(actor, jurisdiction)
     if Department.objects.filter(jurisdiction=jurisdiction, name=name).exists():
         raise RuleViolation("duplicate_department", f"本辖区已有承办单位“{name}”。")
-    return Department.objects.create(
+    department = Department.objects.create(
         jurisdiction=jurisdiction, name=name, short_name=short_name, duties=duties, code=code
     )
+    _changed("department_created", actor=actor, department_id=department.pk, name=name, jurisdiction_id=jurisdiction.pk)
+    return department
 
 
 @dataclass(frozen=True)
@@ -99,15 +114,16 @@ def create_user(*, actor: User | None, new: NewUser) -> User:
         department=new.department if new.role in DEPT_ROLES else None,
         phone=new.phone,
         email=new.email,
+        # The office chose this password: the user replaces it at the first sign-in.
+        must_change_password=actor is not None,
     )
-    try:
-        validate_password(new.password, user)
-    except ValidationError as exc:
-        raise InvalidInput("密码不符合要求：" + "；".join(exc.messages), details={"field": "password"}) from exc
+    check_new_password(new.password, user)
     user.set_password(new.password)
     user.save()
     if new.charged_departments:
         user.charged_departments.set(new.charged_departments)
+    _changed("user_created", actor=actor, user=user, role=user.role, jurisdiction_id=new.jurisdiction.pk,
+             department_id=user.department_id)  # fmt: skip
     return user
 
 
@@ -115,3 +131,52 @@ def require_office_role(actor: User) -> None:
     """Check the role before the body is read (api.md: 403 comes before 400)."""
     if not actor.is_superuser and actor.role != Role.OFFICE_STAFF:
         raise Forbidden("只有督查室工作人员或系统管理员可以进行此项操作。")
+
+
+def _password_changed(user: User, *, actor: User, request: HttpRequest | None, reset: bool) -> None:
+    security_event.send(
+        sender=User,
+        kind="password_changed",
+        user=user,
+        actor=actor,
+        request=request,
+        outcome="success",
+        data={"reset_by_other": reset},
+    )
+
+
+@transaction.atomic
+def change_own_password(user: User, *, old_password: str, new_password: str, request: HttpRequest | None) -> User:
+    """The user replaces their own password; this clears the forced change."""
+    if not user.check_password(old_password):
+        raise InvalidInput(
+            "原密码不正确。", details={"field": "old_password", "fields": {"old_password": "原密码不正确"}}
+        )
+    if old_password == new_password:
+        raise InvalidInput(
+            "新密码不能与原密码相同。",
+            details={"field": "new_password", "fields": {"new_password": "新密码不能与原密码相同"}},
+        )
+    check_new_password(new_password, user, field="new_password")
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    _password_changed(user, actor=user, request=request, reset=False)
+    return user
+
+
+@transaction.atomic
+def reset_password(user: User, *, actor: User, new_password: str, request: HttpRequest | None) -> User:
+    """The office (or an administrator) sets a new password for a user, who must replace it at sign-in."""
+    if user.jurisdiction is None:
+        require_superuser(actor)
+    else:
+        require_office_of(actor, user.jurisdiction)
+    if user.is_superuser and not actor.is_superuser:
+        raise Forbidden("只有系统管理员可以重置系统管理员的密码。")
+    check_new_password(new_password, user, field="new_password")
+    user.set_password(new_password)
+    user.must_change_password = user.pk != actor.pk
+    user.save(update_fields=["password", "must_change_password"])
+    _password_changed(user, actor=actor, request=request, reset=True)
+    return user

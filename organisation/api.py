@@ -10,10 +10,21 @@ from ninja import Router
 from pydantic import Field
 
 from api.http import StrictSchema, body_doc, json_response, paginate, parse_body
+from api.schemas import ON_OBJECT, RETRY_AFTER, SIGNED_IN, STATEFUL, WITH_BODY, responses
 from lib.errors import InvalidInput, NotFound, Unauthenticated
 
-from . import actions
-from .models import ApiToken, Department, Jurisdiction, Role, User
+from . import actions, lockout, otp, tokens
+from .models import Department, Jurisdiction, Role, User
+from .schemas import (
+    DepartmentOut,
+    DepartmentPage,
+    JurisdictionOut,
+    JurisdictionPage,
+    MeOut,
+    TokenOut,
+    UnlockOut,
+    UserOut,
+)
 
 router = Router(tags=["组织机构"])
 
@@ -21,6 +32,7 @@ router = Router(tags=["组织机构"])
 class TokenIn(StrictSchema):
     username: str = Field(max_length=150)
     password: str = Field(max_length=200)
+    otp: str | None = Field(None, max_length=10, description="双因素认证的动态验证码（已绑定验证器时必填）")
 
 
 class JurisdictionIn(StrictSchema):
@@ -115,16 +127,35 @@ def existing_departments(ids: list[int], field: str) -> list[Department]:
     return [found[i] for i in ids]
 
 
-@router.post("/auth/token", auth=None, openapi_extra=body_doc(TokenIn), summary="用户名和密码换取令牌")
+@router.post(
+    "/auth/token",
+    auth=None,
+    response=responses(200, TokenOut, WITH_BODY, (401, 403, 429)),
+    openapi_extra={**body_doc(TokenIn), **RETRY_AFTER},
+    summary="用户名和密码换取令牌",
+)
 def issue_token(request: HttpRequest) -> HttpResponse:
     data = parse_body(request, TokenIn)
     user = authenticate(request, username=data.username, password=data.password)
     if not isinstance(user, User) or not user.is_active:
         raise Unauthenticated("用户名或密码不正确。")
-    return json_response({"token": ApiToken.issue(user)})
+    otp.check_api_second_factor(user, data.otp, request)  # 401 otp_required / otp_invalid, 403 enrolment
+    raw, token = tokens.issue(user, request)
+    return json_response({"token": raw, "expires_at": tokens.expires_at(token)})
 
 
-@router.get("/me", summary="当前用户")
+@router.delete("/auth/token", response=responses(204, None, SIGNED_IN), summary="撤销本次请求所用的令牌（退出）")
+def revoke_token(request: HttpRequest) -> HttpResponse:
+    """204 after revoking the bearer token of this request. A browser session has no token to revoke:
+    400, so a script that meant to sign out does not believe it did (the page's 退出 ends the session)."""
+    token = getattr(request, "api_token", None)
+    if token is None:
+        raise InvalidInput("本次请求未使用令牌，无令牌可撤销；网页会话请通过“退出”结束。")
+    tokens.revoke(token, request)
+    return HttpResponse(status=204)
+
+
+@router.get("/me", response=responses(200, MeOut, SIGNED_IN), summary="当前用户")
 def me(request: HttpRequest) -> HttpResponse:
     user: User = request.auth  # type: ignore[attr-defined]
     return json_response(
@@ -140,7 +171,12 @@ def me(request: HttpRequest) -> HttpResponse:
     )
 
 
-@router.post("/jurisdictions", openapi_extra=body_doc(JurisdictionIn), summary="新建辖区（系统管理员）")
+@router.post(
+    "/jurisdictions",
+    response=responses(201, JurisdictionOut, SIGNED_IN, WITH_BODY, STATEFUL),
+    openapi_extra=body_doc(JurisdictionIn),
+    summary="新建辖区（系统管理员）",
+)
 def create_jurisdiction(request: HttpRequest) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     actions.require_superuser(actor)
@@ -150,19 +186,26 @@ def create_jurisdiction(request: HttpRequest) -> HttpResponse:
     return json_response(jurisdiction_json(j), status=201)
 
 
-@router.get("/jurisdictions", summary="辖区列表")
+@router.get("/jurisdictions", response=responses(200, JurisdictionPage, SIGNED_IN), summary="辖区列表")
 def list_jurisdictions(request: HttpRequest, page: int | None = None, page_size: int | None = None) -> HttpResponse:
     qs = Jurisdiction.objects.order_by("pk")
     return json_response(paginate(qs, page, page_size, lambda rows: [jurisdiction_json(j) for j in rows]))
 
 
-@router.get("/jurisdictions/{jurisdiction_id}", summary="辖区及其办理时限规则")
+@router.get(
+    "/jurisdictions/{jurisdiction_id}",
+    response=responses(200, JurisdictionOut, SIGNED_IN, ON_OBJECT),
+    summary="辖区及其办理时限规则",
+)
 def read_jurisdiction(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     return json_response(jurisdiction_json(get_jurisdiction(jurisdiction_id)))
 
 
 @router.patch(
-    "/jurisdictions/{jurisdiction_id}", openapi_extra=body_doc(JurisdictionPatch), summary="修改辖区或时限规则"
+    "/jurisdictions/{jurisdiction_id}",
+    response=responses(200, JurisdictionOut, SIGNED_IN, WITH_BODY, ON_OBJECT, STATEFUL),
+    openapi_extra=body_doc(JurisdictionPatch),
+    summary="修改辖区或时限规则",
 )
 def patch_jurisdiction(request: HttpRequest, jurisdiction_id: int) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
@@ -174,7 +217,12 @@ def patch_jurisdiction(request: HttpRequest, jurisdiction_id: int) -> HttpRespon
     return json_response(jurisdiction_json(j))
 
 
-@router.post("/departments", openapi_extra=body_doc(DepartmentIn), summary="新建承办单位")
+@router.post(
+    "/departments",
+    response=responses(201, DepartmentOut, SIGNED_IN, WITH_BODY, STATEFUL),
+    openapi_extra=body_doc(DepartmentIn),
+    summary="新建承办单位",
+)
 def create_department(request: HttpRequest) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     actions.require_office_role(actor)
@@ -186,7 +234,7 @@ def create_department(request: HttpRequest) -> HttpResponse:
     return json_response(department_json(d), status=201)
 
 
-@router.get("/departments", summary="承办单位列表")
+@router.get("/departments", response=responses(200, DepartmentPage, SIGNED_IN), summary="承办单位列表")
 def list_departments(
     request: HttpRequest, jurisdiction: int | None = None, page: int | None = None, page_size: int | None = None
 ) -> HttpResponse:
@@ -196,7 +244,12 @@ def list_departments(
     return json_response(paginate(qs, page, page_size, lambda rows: [department_json(d) for d in rows]))
 
 
-@router.post("/users", openapi_extra=body_doc(UserIn), summary="新建用户")
+@router.post(
+    "/users",
+    response=responses(201, UserOut, SIGNED_IN, WITH_BODY, STATEFUL),
+    openapi_extra=body_doc(UserIn),
+    summary="新建用户",
+)
 def create_user(request: HttpRequest) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     actions.require_office_role(actor)
@@ -221,3 +274,18 @@ def create_user(request: HttpRequest) -> HttpResponse:
         ),
     )
     return json_response(user_json(user), status=201)
+
+
+@router.post(
+    "/users/{user_id}/unlock",
+    response=responses(200, UnlockOut, SIGNED_IN, ON_OBJECT),
+    summary="解除账号的登录锁定（督查室、系统管理员）",
+)
+def unlock_user(request: HttpRequest, user_id: int) -> HttpResponse:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    actions.require_office_role(actor)
+    user = lockout.users_managed_by(actor).filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("用户不存在。")
+    cleared = lockout.unlock(user, actor=actor, request=request)
+    return json_response({"user_id": user.pk, "username": user.username, "locked": False, "cleared": cleared})

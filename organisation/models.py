@@ -110,6 +110,9 @@ class User(AbstractUser):
     charged_departments = models.ManyToManyField(
         Department, verbose_name="分管单位", blank=True, related_name="leaders_in_charge"
     )
+    # Set when someone else chose the password (created or reset by the office): the user must replace it
+    # at the next sign-in before doing anything else; cleared by the user's own change.
+    must_change_password = models.BooleanField("须修改初始密码", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"

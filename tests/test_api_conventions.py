@@ -185,8 +185,11 @@ def test_createsuperuser_noinput_may_set_up_everything(db, monkeypatch):
         assert created.status == 201, (u, created.data)
         assert isinstance(created.data["id"], int)
 
-    # The office the superuser created can now work.
+    # The office the superuser created can now work, once it has replaced the password it was given.
     office = Api(User.objects.get(username="new_office"))
+    assert office.get("/me").error_code == "password_change_required"
+    changed = office.post("/auth/password", {"old_password": "Start-2026!", "new_password": "Mine-2026-abc"})
+    office.headers["Authorization"] = f"Bearer {changed.data['token']}"
     assert office.get("/me").data["role"] == "office_staff"
     session = office.post("/sessions", {"jurisdiction_id": city.data["id"], "name": "一届一次会议", "year": 2026})
     assert session.status == 201, session.data

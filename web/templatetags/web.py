@@ -16,7 +16,12 @@ from ..labels import EVENT_LABELS, LIGHT_LABELS, STATE_LABELS
 register = template.Library()
 
 NAV = {
-    Role.OFFICE_STAFF: [("交办督办", "/office/"), ("提案", "/proposals/"), ("办理进度", "/assignments/")],
+    Role.OFFICE_STAFF: [
+        ("交办督办", "/office/"),
+        ("提案", "/proposals/"),
+        ("办理进度", "/assignments/"),
+        ("登录锁定", "/office/lockouts/"),
+    ],
     Role.CPPCC_STAFF: [("提案委工作台", "/cppcc/"), ("提案", "/proposals/"), ("办理进度", "/assignments/")],
     Role.GOV_LEADER: [("领导工作台", "/leader/"), ("提案", "/proposals/")],
     Role.MEMBER: [("我的提案", "/my/")],
@@ -29,7 +34,8 @@ def nav_items(user: User) -> list[dict[str, str]]:
     if user.role in DEPT_ROLES:
         items = UNIT_NAV
     elif user.is_superuser and not user.role:
-        items = [("提案", "/proposals/"), ("办理进度", "/assignments/"), ("管理后台", "/admin/")]
+        items = [("提案", "/proposals/"), ("办理进度", "/assignments/"), ("登录锁定", "/office/lockouts/")]
+        items += [("管理后台", "/admin/")]
     else:
         items = NAV.get(Role(user.role), []) if user.role in Role.values else []
     return [{"label": label, "url": url} for label, url in items]

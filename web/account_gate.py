@@ -1,0 +1,41 @@
+"""Before any page: a user who must replace the password set by the office is sent to the change
+page, and a user whose role requires two-factor sign-in but has no authenticator to the enrolment page.
+
+Signing out, static files and the API (which answers 403 itself, api/auth.py) are left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from organisation import otp
+from organisation.models import User
+
+from .views.account import PASSWORD_URL, TWO_FACTOR_URL
+
+EXEMPT_PREFIXES = ("/logout/", "/static/", "/api/")
+
+
+def required_page(user: User) -> str | None:
+    """The page this user must finish before any other, if any."""
+    if user.must_change_password:
+        return PASSWORD_URL
+    if otp.needs_enrolment(user):
+        return TWO_FACTOR_URL
+    return None
+
+
+class AccountGate:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(EXEMPT_PREFIXES):
+            target = required_page(user)  # type: ignore[arg-type]
+            if target is not None and request.path != target:
+                return redirect(target)
+        return self.get_response(request)
