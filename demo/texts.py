@@ -95,8 +95,11 @@ _ACKS = (
 
 
 def reply_letter(rng: random.Random, ctx: LetterContext, *, result_class: str, doc_no: str, on: date,
-                 contact_person: str, contact_phone: str, public: bool) -> str:  # fmt: skip
-    """Return a reply letter answering the proposal point by point."""
+                 public: bool) -> str:  # fmt: skip
+    """Return a reply letter answering the proposal point by point.
+
+    The contact person and phone go in the reply's fields, never in the letter, which may be published.
+    """
     aspects = rng.sample(_ASPECTS, 3)
     classes = [result_class] * 3
     if result_class != "A":
@@ -124,7 +127,6 @@ def reply_letter(rng: random.Random, ctx: LetterContext, *, result_class: str, d
         f"　　　　　　　　　　　　　　　　　　　　{ctx.unit}",
         f"　　　　　　　　　　　　　　　　　　　　{cn_date(on)}",
         "",
-        f"（联系人：{contact_person}，联系电话：{contact_phone}）",
         "抄送：市政府督查室，市政协提案委员会。",
     ]
     return "\n".join(lines)

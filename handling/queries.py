@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 def published_replies() -> QuerySet[Reply]:
     """Every reply the public may read: delivered, marked public, of a public proposal, the latest delivered
-    version only (a reply superseded by re-handling is not shown twice)."""
+    version only (a reply superseded by re-handling is not shown twice). Show them only through
+    ``disclosure.public_reply_json`` / ``disclosure.public_text``, which leave out contact details."""
     later = Reply.objects.filter(
         assignment_id=OuterRef("assignment_id"), version__gt=OuterRef("version"), delivered_on__isnull=False
     )

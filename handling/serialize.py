@@ -12,6 +12,7 @@ from django.utils import timezone
 from workcalendar.counting import WorkCalendar
 from workcalendar.models import CalendarYear
 
+from .disclosure import Audience, may_read, reply_fields, reply_for
 from .models import Assignment, Feedback, FollowUpItem, Reply
 from .states import allowed_actions, days_left, light_for
 
@@ -24,9 +25,13 @@ def with_related(qs: QuerySet[Assignment]) -> QuerySet[Assignment]:
     )
 
 
-def reply_json(r: Reply | None) -> dict[str, Any] | None:
+def reply_json(r: Reply | None, audience: Audience = Audience.STAFF) -> dict[str, Any] | None:
     if r is None:
         return None
+    return reply_fields(_reply_row(r), audience)
+
+
+def _reply_row(r: Reply) -> dict[str, Any]:
     return {
         "id": r.pk,
         "version": r.version,
@@ -66,11 +71,18 @@ def calendar_warning(a: Assignment, known: frozenset[int]) -> str | None:
     return WorkCalendar({}, known).warning_for(*(d for d in (a.due_on, a.return_deadline, a.co_opinion_due) if d))
 
 
-def assignment_json(a: Assignment, today: date | None = None, known: frozenset[int] | None = None) -> dict[str, Any]:
+def assignment_json(
+    a: Assignment,
+    today: date | None = None,
+    known: frozenset[int] | None = None,
+    audience: Audience = Audience.STAFF,
+) -> dict[str, Any]:
+    """One assignment; ``audience`` (``handling.disclosure``) decides which reply a proposer reads."""
     today = today or timezone.localdate()
     known = known_years() if known is None else known
-    replies = list(a.replies.all())
     feedbacks = [f for f in a.feedbacks.all() if f.decisive] or list(a.feedbacks.all())
+    feedbacks = feedbacks if may_read("feedback", audience) else []
+    items = list(a.follow_up_items.all()) if may_read("follow_up_plan", audience) else []
     return {
         "id": a.pk,
         "proposal_id": a.proposal_id,
@@ -85,7 +97,7 @@ def assignment_json(a: Assignment, today: date | None = None, known: frozenset[i
         "co_opinion_due": a.co_opinion_due,  # set for co units only
         "light": light_for(days_left(a.watch_on, today)),
         "days_left": days_left(a.watch_on, today),
-        "reply": reply_json(replies[-1] if replies else None),
+        "reply": reply_json(reply_for(a.replies.all(), audience), audience),
         "feedback": feedback_json(feedbacks[-1] if feedbacks else None),
         "follow_up_items": [
             {
@@ -96,7 +108,7 @@ def assignment_json(a: Assignment, today: date | None = None, known: frozenset[i
                 "due_on": i.due_on,
                 "done_on": i.done_on,
             }
-            for i in a.follow_up_items.all()
+            for i in items
         ],
         "first_replied_on": a.first_replied_on,
         "self_check_due": a.self_check_due,
@@ -105,9 +117,11 @@ def assignment_json(a: Assignment, today: date | None = None, known: frozenset[i
     }
 
 
-def assignments_json(qs: QuerySet[Assignment] | Iterable[Assignment]) -> list[dict[str, Any]]:
+def assignments_json(
+    qs: QuerySet[Assignment] | Iterable[Assignment], audience: Audience = Audience.STAFF
+) -> list[dict[str, Any]]:
     today = timezone.localdate()
     known = known_years()
     if isinstance(qs, QuerySet):
         qs = with_related(qs)
-    return [assignment_json(a, today, known) for a in qs]
+    return [assignment_json(a, today, known, audience) for a in qs]

@@ -32,7 +32,8 @@ def proposal_summary(p: Proposal) -> dict[str, Any]:
     }
 
 
-def event_json(e: Event) -> dict[str, Any]:
+def event_json(e: Event, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One event; ``data`` is the part of it the reader may read (``handling.disclosure.event_data``)."""
     return {
         "id": e.pk,
         "at": e.at,
@@ -41,7 +42,7 @@ def event_json(e: Event) -> dict[str, Any]:
         "assignment_id": e.assignment_id,
         "from_state": e.from_state,
         "to_state": e.to_state,
-        "data": e.data,
+        "data": e.data if data is None else data,
     }
 
 

@@ -69,7 +69,7 @@ def test_normal_proposal_from_assignment_to_closed(world):
     a = act(world, world.member1, lead["id"], "feedback", {"attitude": "satisfied", "result": "basically_satisfied"})
     assert a["state"] == "closed"
 
-    detail = world.api(world.member1).get(f"/proposals/{p['id']}").data
+    detail = world.api(world.office).get(f"/proposals/{p['id']}").data
     assert detail["status"] == "closed"
     actions = [e["action"] for e in detail["events"]]
     assert actions == [
@@ -89,6 +89,10 @@ def test_normal_proposal_from_assignment_to_closed(world):
         "feedback",
     ]
     assert detail["events"][-1]["from_state"] == "replied" and detail["events"][-1]["to_state"] == "closed"
+    # the proposer reads the outward steps only (handling.disclosure; tests/test_disclosure.py)
+    mine = world.api(world.member1).get(f"/proposals/{p['id']}").data
+    outward = ["register", "assign", "assign", "receive", "contact", "contact", "receive", "sign_reply", "contact"]
+    assert [e["action"] for e in mine["events"]] == [*outward, "feedback"]
 
     stats = world.api(world.office).get("/stats", year=2026).data
     row = next(d for d in stats["departments"] if d["department_id"] == world.jyj.pk)

@@ -1,7 +1,9 @@
 """The skeleton a first reply letter starts from, in the standard format (domain.md §5).
 
 Only a starting point for the drafter: salutation, acknowledgement, numbered points to answer one by
-one, closing, the unit and date, contact, copies to the office and the CPPCC proposal committee.
+one, closing, the unit and date, copies to the office and the CPPCC proposal committee. The contact person
+and phone are fields of the reply, not lines of the letter: the pages draw the letter's foot from the
+fields, and a published letter must carry no contact details (``handling.disclosure``).
 """
 
 from __future__ import annotations
@@ -41,7 +43,6 @@ def skeleton(a: Assignment, drafter: User, today: date) -> str:
             "",
             unit,
             f"{today.year}年{today.month}月{today.day}日",
-            f"（联系人：{drafter.display_name}，联系电话：{drafter.phone or '        '}）",
             f"抄送：{jurisdiction}人民政府督查室，政协{jurisdiction}委员会提案委员会。",
         ]
     )

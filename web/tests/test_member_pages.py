@@ -176,8 +176,12 @@ def test_proposal_page_shows_reply_letter_deadline_and_timeline(world: Any, froz
     assert "2026-06-02" in html  # 办复期限
 
     history = html.split('id="history-title"')[1]
+    # the outward steps only (handling.disclosure): not the 承办单, the draft, the co-opinion
     labels = [EVENT_LABELS[e.action] for e in Event.objects.filter(proposal_id=pid).order_by("pk")]
     assert labels[0] == "登记提案" and labels[-1] == EVENT_LABELS["sign_reply"] and len(labels) == 10
+    internal = {EVENT_LABELS[a] for a in ("submit_form", "approve_form", "draft_reply", "co_opinion")}
+    assert all(f'fw-semibold">{label}<' not in history for label in internal)
+    labels = [label for label in labels if label not in internal]
     positions = [history.index(f'fw-semibold">{label}<') for label in dict.fromkeys(labels)]
     assert positions == sorted(positions)
     assert "市教育局（主办）" in history and world.jyj_handler.display_name in history
@@ -201,7 +205,8 @@ def test_timeline_hides_units_internal_notes(world: Any) -> None:
     act(world, world.wjw_handler, co, "receive")
     act(world, world.wjw_handler, co, "co-opinion", {"text": "协办单位内部意见甲乙丙"})
     html = page(world, world.member1, f"/my/{p['id']}/").content.decode()
-    assert "提交协办意见" in html or EVENT_LABELS["co_opinion"] in html
+    assert "市卫生健康委员会" in html  # the co unit is named ...
+    assert f'fw-semibold">{EVENT_LABELS["co_opinion"]}<' not in html  # ... its opinion is not a step of theirs
     assert "协办单位内部意见甲乙丙" not in html
 
 

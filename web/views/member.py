@@ -7,6 +7,7 @@ assignment endpoint (the same command as the API) and comes back here via ``next
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -16,6 +17,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 
+from handling.disclosure import Audience, audience_of, disclosed_events, may_read, reply_for
 from handling.models import (
     Assignment,
     ContactMethod,
@@ -131,29 +133,33 @@ def workbench(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return render(request, "web/member/home.html", context)
 
 
-def _event_detail(e: Event) -> str:
-    """What a member may read of one step: outcomes addressed to them, not units' internal notes."""
-    d = e.data or {}
-    if e.action == "contact":
+def _event_detail(action: str, d: dict[str, Any]) -> str:
+    """One step in words, from the part of its event the member may read (``handling.disclosure``)."""
+    if action == "contact":
         stage = dict(ContactStage.choices).get(d.get("stage", ""), "")
         method = dict(ContactMethod.choices).get(d.get("method", ""), "")
         return f"{stage}（{method}，{d.get('date', '')}）"
-    if e.action == "feedback":
+    if action == "feedback":
         who = f"{d['proposer']}：" if d.get("proposer") else ""
         return f"{who}办理态度{RATINGS.get(d.get('attitude', ''), '')}，办理结果{RATINGS.get(d.get('result', ''), '')}"
-    if e.action == "draft_reply" and d.get("result_class"):
-        return f"拟办理结果 {d['result_class']} 类"
-    if e.action == "sign_reply" and d.get("signed_on"):
+    if action == "sign_reply" and d.get("signed_on"):
         return f"签发日期 {d['signed_on']}"
-    if e.action == "decide_extension" and isinstance(d.get("due_on"), dict):
+    if action == "reply_meeting" and d.get("date"):
+        return f"答复座谈会 {d['date']}"
+    if action == "decide_extension" and isinstance(d.get("due_on"), dict):
         return f"办复期限延至 {d['due_on'].get('to', '')}"
-    if e.action in ("second_feedback", "follow_up_done"):
+    if action in ("second_feedback", "follow_up_done"):
         return str(d.get("text", ""))
     return ""
 
 
+def _readable[T](rows: Iterable[T], action: str, audience: Audience) -> list[T]:
+    """The records behind an action, if the audience reads that action (``handling.disclosure``)."""
+    return list(rows) if may_read(action, audience) else []
+
+
 def _lead_block(user: User, a: Assignment, waiting: set[int]) -> dict[str, Any]:
-    delivered = [r for r in a.replies.all() if r.delivered_on]  # newest version first
+    audience = audience_of(user)
     feedback_panel = None
     if a.pk in waiting:
         for panel in action_panels(user, a):
@@ -167,15 +173,15 @@ def _lead_block(user: User, a: Assignment, waiting: set[int]) -> dict[str, Any]:
     before_reply = a.state not in FINISHED  # replied, closed, withdrawn: no deadline left to watch
     return {
         "a": a,
-        "reply": delivered[0] if delivered else None,
+        "reply": reply_for(a.replies.all(), audience),
         "due_days": days_left(a.due_on) if before_reply else None,
         "due_light": light(a.due_on) if before_reply else None,
         "panel": feedback_panel,
         "my_feedbacks": [f for f in a.feedbacks.all() if f.proposer and f.proposer.user_id == user.pk],
-        "items": list(a.follow_up_items.all()),
-        "self_checks": list(a.self_checks.all()),
-        "second_feedbacks": list(a.second_feedbacks.all()),
-        "meetings": list(a.reply_meetings.all()),
+        "items": _readable(a.follow_up_items.all(), "follow_up_plan", audience),
+        "self_checks": _readable(a.self_checks.all(), "self_check", audience),
+        "second_feedbacks": _readable(a.second_feedbacks.all(), "second_feedback", audience),
+        "meetings": _readable(a.reply_meetings.all(), "reply_meeting", audience),
     }
 
 
@@ -201,15 +207,17 @@ def proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
     )
     waiting = set(awaiting_rating(user).filter(proposal=p).values_list("pk", flat=True))
     leads = [_lead_block(user, a, waiting) for a in assignments if a.role == AssignmentRole.LEAD]
-    events = list(Event.objects.filter(proposal=p).select_related("actor", "assignment__department").order_by("pk"))
+    events = Event.objects.filter(proposal=p).select_related("actor", "assignment__department").order_by("pk")
+    audience = audience_of(user)
+    instructions = p.instructions.select_related("leader").order_by("pk")
     context = {
         "p": p,
         "proposers": list(p.proposers.order_by("position")),
-        "instructions": list(p.instructions.select_related("leader").order_by("pk")),
+        "instructions": _readable(instructions, "instruction", audience),
         "leads": leads,
         "co_units": [a for a in assignments if a.role == AssignmentRole.CO and a.state != State.WITHDRAWN],
         "waiting": [b for b in leads if b["panel"]],
-        "events": [{"e": e, "detail": _event_detail(e)} for e in events],
+        "events": [{"e": e, "detail": _event_detail(e.action, d)} for e, d in disclosed_events(events, audience)],
         "here": f"/my/{p.pk}/",
         "today": timezone.localdate(),
     }

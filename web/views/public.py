@@ -2,7 +2,8 @@
 
 Published means: delivered to the proposer, marked public, on a public proposal, and the latest
 delivered version of its assignment's reply (an older, superseded letter is never shown). The same
-rule as the API's ``GET /public/replies``. Never shows contact details of proposers or handlers.
+rule as the API's ``GET /public/replies``. Never shows contact details of proposers or handlers: the
+letter is shown as ``handling.disclosure.public_text`` publishes it, on the page and in the export.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path
 
+from handling.disclosure import public_text, searches_letters
 from handling.models import Reply
 from handling.queries import published_replies
 from lib.errors import NotFound
@@ -22,7 +24,8 @@ from ..lists import Column, Filter, export_csv, run_list
 
 def _search(qs: QuerySet[Reply], q: str) -> QuerySet[Reply]:
     q = q[:200]
-    return qs.filter(Q(assignment__proposal__title__icontains=q) | Q(text__icontains=q))
+    in_letters = Q(text__icontains=q) if searches_letters(q) else Q(pk__in=[])
+    return qs.filter(Q(assignment__proposal__title__icontains=q) | in_letters)
 
 
 def _filters(base: QuerySet[Reply]) -> list[Filter]:
@@ -54,7 +57,7 @@ COLUMNS = [
     Column("签发日期", lambda r: r.signed_on, "signed_on"),
 ]
 # The export carries the letter itself too; the page shows it on the letter's own page.
-EXPORT_COLUMNS = [*COLUMNS, Column("答复内容", lambda r: r.text)]
+EXPORT_COLUMNS = [*COLUMNS, Column("答复内容", lambda r: public_text(r.text))]
 
 
 def replies(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
@@ -85,6 +88,7 @@ def reply(request: HttpRequest, reply_id: int) -> HttpResponse:
     )
     context = {
         "r": r,
+        "text": public_text(r.text),  # as published: no contact details (handling.disclosure)
         "p": p,
         "proposers": [x.name for x in p.proposers.order_by("position")],
         "others": list(others),
