@@ -34,9 +34,11 @@ browser:
 		|| { $$SUDO apt-get update -qq && $$SUDO apt-get install -y --no-install-recommends chromium fonts-noto-cjk; }; }
 
 # Install, create the SQLite database, load the demo city (示例市) and serve it on http://127.0.0.1:8000.
+# DEMO=true installs the demo app; --with-admin adds the superuser admin (password demo-2026).
+demo: export DEMO := true
 demo: install
 	$(RUN) manage.py migrate --noinput
-	$(RUN) manage.py load_demo
+	$(RUN) manage.py load_demo --with-admin
 	$(RUN) manage.py runserver $(HOST):$(PORT)
 
 serve: install
@@ -53,7 +55,7 @@ test-postgres: install browser
 # Page timings over the demo city in a database of its own (.bench/), against an empty page's.
 bench: install
 	@mkdir -p .bench
-	DATABASE_URL=sqlite:///$(CURDIR)/.bench/bench.sqlite3 DEBUG=False SECRET_KEY=bench-only-not-secret \
+	DATABASE_URL=sqlite:///$(CURDIR)/.bench/bench.sqlite3 DEBUG=False DEMO=true SECRET_KEY=bench-only-not-secret \
 		ALLOWED_HOSTS=testserver $(RUN) -W ignore bench/pages.py
 
 check: install

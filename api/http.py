@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from lib.errors import DomainError, InvalidInput, RuleViolation
+from lib.text import CONTROL_CHARACTER_MESSAGE, has_control_characters
 
 from .models import IdempotencyRecord
 
@@ -85,13 +86,14 @@ class TooLarge(DomainError):
 
 
 def _check_values(node: Any) -> None:
-    """Refuse what no database column can hold: NUL characters (PostgreSQL) and integers beyond 64 bits."""
+    """Refuse what no database column can hold: NUL and other control characters (lib/text.py; the pages
+    use the same test) and integers beyond 64 bits."""
     stack = [node]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
-            if "\x00" in item:
-                raise InvalidInput("请求内容含有不允许的空字符（\\u0000）。")
+            if has_control_characters(item):
+                raise InvalidInput(CONTROL_CHARACTER_MESSAGE)
         elif isinstance(item, bool):
             continue
         elif isinstance(item, int):

@@ -7,10 +7,13 @@ embedded SQLite database; production sets ``SECRET_KEY``, ``DEBUG=False``, ``ALL
 
 from __future__ import annotations
 
+import hashlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,6 +49,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",  # serves its Swagger UI from local static files (offline intranets)
+    "axes",  # login throttling and lock-out (登录失败处理)
+    "django_otp",  # two-factor sign-in (TOTP)
+    "django_otp.plugins.otp_totp",
     "organisation",
     "workcalendar",
     "proposals",
@@ -53,22 +59,36 @@ INSTALLED_APPS = [
     "history",
     "notifications",
     "reports",
+    "audit",  # the security audit log (安全审计)
     "api",
-    "demo",
     "web",
 ]
+# The demo loader (manage.py load_demo, which creates accounts with a published password) is installed
+# only when asked for: DEMO=true, or by default on a developer's machine (DEBUG). A production deployer
+# (DEBUG=False) never has it unless they set DEMO=true themselves; `make demo` and `make bench` do.
+DEMO = envbool("DEMO", "True" if DEBUG else "False")
+if DEMO:
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("web"), "demo")
 
 MIDDLEWARE = [
+    "audit.middleware.RequestContext",  # the request at hand for audit events sent without one
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "web.hardening.PermissionsPolicy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "web.hardening.RefuseControlCharacters",  # NUL and control characters: 400 before any view
+    "web.hardening.SessionIdleTimeout",
+    "django_otp.middleware.OTPMiddleware",
+    "web.account_gate.AccountGate",  # a forced password change or 2FA enrolment comes before any page
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "web.middleware.DomainErrorPages",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out sign-in into the 429 answer
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,9 +123,39 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisation.User"
+# Passwords (等保 2.0 level 3, 身份鉴别): at least PASSWORD_MIN_LENGTH characters with letters AND digits,
+# not like the account's name, not a common password, not all digits (organisation/passwords.py).
+PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "organisation.passwords.LettersAndDigitsValidator"},
 ]
+# PASSWORD_HASHER=sm3 hashes new passwords with PBKDF2-HMAC-SM3 (商用密码, organisation/hashers.py); the
+# others stay listed so existing hashes keep verifying, and are upgraded at the user's next sign-in.
+PASSWORD_HASHER = os.environ.get("PASSWORD_HASHER", "pbkdf2").lower()
+if PASSWORD_HASHER not in ("pbkdf2", "sm3"):
+    raise ValueError(f"PASSWORD_HASHER must be pbkdf2 or sm3, not {PASSWORD_HASHER!r}")
+if PASSWORD_HASHER == "sm3" and "sm3" not in hashlib.algorithms_available:
+    raise RuntimeError("PASSWORD_HASHER=sm3, but this Python's OpenSSL has no SM3 (hashlib.algorithms_available)")
+_SM3_HASHER = "organisation.hashers.PBKDF2SM3PasswordHasher"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+PASSWORD_HASHERS.insert(0 if PASSWORD_HASHER == "sm3" else len(PASSWORD_HASHERS), _SM3_HASHER)
+# Two-factor sign-in (TOTP, django-otp): required for the roles listed here (organisation.models.Role
+# values, comma-separated); optional for every other staff account.
+OTP_REQUIRED_ROLES = frozenset(r.strip() for r in os.environ.get("OTP_REQUIRED_ROLES", "").split(",") if r.strip())
+OTP_TOTP_ISSUER = "政协提案办理系统"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 
@@ -130,12 +180,95 @@ WHITENOISE_USE_FINDERS = True
 
 # API tokens expire after this many days of not being used.
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+# ... and in any case this many days after they were issued (prune them with `manage.py prune_tokens`).
+API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "90"))
+
+# Login throttling (登录失败处理, django-axes): the lock-out is decided by the first backend, before
+# any password hash is computed. An account locks after LOGIN_FAILURE_LIMIT failures, an address after
+# LOGIN_ADDRESS_FAILURE_LIMIT (higher: one office behind NAT shares it), both for LOGIN_LOCKOUT_MINUTES
+# after the last failure, or until the office unlocks the account. A locked attempt does not extend it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
+LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "30"))
+AXES_HANDLER = "organisation.lockout.ThrottleHandler"  # two limits: per account and per address
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "web.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are recorded by the security audit log
+AXES_CLIENT_IP_CALLABLE = "organisation.lockout.client_ip"
+# Behind N reverse proxies that append to X-Forwarded-For, the client is the N-th address from the right.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # JSON requests larger than this are refused with 413 (api.md: any JSON request ≤ 5 MiB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The audit log's hash chain is keyed (HMAC) with this, kept outside the database; a backup restored
+# elsewhere verifies only with the same key. Defaults to SECRET_KEY: set it on its own to rotate that.
+AUDIT_CHAIN_KEY = envsecret("AUDIT_CHAIN_KEY", SECRET_KEY)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "lib.jsonlog.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "security": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # One JSON line per security event (sign-ins, refusals, changes of users and rules), as in the audit log.
+    "loggers": {
+        "banli.security": {
+            "handlers": ["security"],
+            "level": os.environ.get("SECURITY_LOG_LEVEL", "INFO"),  # WARNING: refusals and failures only
+            "propagate": False,
+        }
+    },
 }
+
+# Production hardening (issue 7, 等保 2.0 level 3). HTTPS=true when the site is served over TLS by a
+# reverse proxy that sets X-Forwarded-Proto (and strips it from clients): secure cookies, HSTS for a
+# year on every subdomain, and plain-HTTP requests redirected. `manage.py check --deploy` is then clean.
+HTTPS = envbool("HTTPS", "False")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# Preloading is a promise for the whole registered domain (often a government's shared one), made by
+# submitting it to the browsers' list: only the domain's owner can decide it, so it is opt-in.
+SECURE_HSTS_PRELOAD = HTTPS and envbool("HSTS_PRELOAD", "False")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# check --deploy warns when preload is off (security.W021); off is the deliberate default above.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# X-Frame-Options: DENY, X-Content-Type-Options: nosniff, Referrer-Policy: same-origin and
+# Cross-Origin-Opener-Policy: same-origin are Django's defaults; the Permissions-Policy header is set by
+# web/hardening.py.
+
+# Content-Security-Policy (Django's own middleware): scripts, styles, fonts and images come from this
+# site only, nothing inline (no style="" attribute either: web/static/web/app.css holds those rules;
+# scripts set styles through the CSSOM, which the policy allows). Bootstrap draws some icons as data: URIs.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+
+# Sessions end after this many minutes without a request (web/hardening.py): staff after
+# SESSION_IDLE_MINUTES; members, who read and rate on their phones a few times a year, after
+# MEMBER_SESSION_IDLE_MINUTES (a week: signing in on a phone each visit is a burden, and a member's
+# session reads only their own proposals).
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+MEMBER_SESSION_IDLE_MINUTES = int(os.environ.get("MEMBER_SESSION_IDLE_MINUTES", str(7 * 24 * 60)))
+# The cookie lives as long as the longest idle limit; each noted request renews it.
+SESSION_COOKIE_AGE = max(SESSION_IDLE_MINUTES, MEMBER_SESSION_IDLE_MINUTES) * 60

@@ -37,6 +37,7 @@ from proposals import actions as pa
 from proposals.models import Proposal, ProposalKind, ProposalStatus, Proposer, Session
 
 from . import texts
+from .auditor import make_auditor
 from .backdate import backdate_events
 from .people import NameBook
 from .plans import (
@@ -66,6 +67,7 @@ from .units import CITY_UNITS, COUNTY_UNITS, VICE_MAYOR_GROUPS, UnitSpec
 
 S = State
 PASSWORD = "demo-2026"
+PLACEHOLDER_PASSWORD = "Demo-placeholder-2026"
 CITY_NAME = "示例市"
 COUNTY_NAME = "示例县"
 SEED = 2026
@@ -94,6 +96,29 @@ COUNTY_SCENARIOS: dict[str, int] = {"pending": 2, "received": 2, "handling": 4, 
 SPLIT = {"main": 180, "past": 52, "daily": 25}  # of the real proposals (257); the rest are closed
 COUNTY_COUNT = 16
 SEPARATE_LEADS = 5
+
+
+def loader_actor() -> User:
+    """Who creates the demo's jurisdictions and units when no ``admin`` is wanted: an unsaved superuser
+    standing for the command itself, so no account with a published password is left behind."""
+    return User(username="load_demo", name="演示数据载入", is_superuser=True)
+
+
+def demo_admin(write: Callable[[str], None], password_hash: str | None = None) -> tuple[User, bool]:
+    """Return the superuser ``admin`` (password demo-2026; ``load_demo --with-admin``), and whether this
+    call created it. Created after the demo city, it joins that city (and goes with it on --reset)."""
+    existing = User.objects.filter(username="admin").first()
+    if existing is not None:
+        if not existing.is_superuser:
+            raise RuntimeError("已有用户名为 admin 的普通用户，无法作为演示管理员；请先处理该用户。")
+        write("管理员 admin 已存在，沿用现有账号（密码未改动）。")
+        return existing, False
+    with override_settings(PASSWORD_HASHERS=[FAST_HASHER]):
+        admin = User.objects.create_superuser("admin", "admin@example.com", PASSWORD, name="系统管理员")
+    admin.password = password_hash or make_password(PASSWORD)
+    admin.jurisdiction = demo_city()
+    User.objects.filter(pk=admin.pk).update(password=admin.password, jurisdiction=admin.jurisdiction)
+    return admin, True
 
 
 @dataclass
@@ -178,6 +203,7 @@ class Loader:
     write: Callable[[str], None]
     today: date = field(default_factory=timezone.localdate)
     data_dir: Path | None = None
+    with_admin: bool = False  # create the superuser admin (password demo-2026): only when asked
     rng: random.Random = field(default_factory=lambda: random.Random(SEED))  # noqa: S311 (demo data)
 
     def __post_init__(self) -> None:
@@ -246,7 +272,7 @@ class Loader:
 
     def _organisation(self) -> Org:
         with transaction.atomic():
-            admin, created = self._admin()
+            admin, created = self._admin() if self.with_admin else (loader_actor(), False)
             city = create_jurisdiction(actor=admin, name=CITY_NAME, parent=None)
             county = create_jurisdiction(actor=admin, name=COUNTY_NAME, parent=city)
             if created:
@@ -264,22 +290,12 @@ class Loader:
                     specs[spec.code] = spec
             news, titles, phones = self._people(city, county, units)
             users = self._create_users(news)
+            make_auditor(city, self.password_hash)  # reads the security audit log only
             members = [users[f"member{i}"] for i in range(1, MEMBERS + 1)]
         return Org(admin, city, county, units, specs, users, members, titles, phones)
 
     def _admin(self) -> tuple[User, bool]:
-        """Return the superuser ``admin``, and whether the demo created it."""
-        existing = User.objects.filter(username="admin").first()
-        if existing is not None:
-            if not existing.is_superuser:
-                raise RuntimeError("已有用户名为 admin 的普通用户，无法作为演示管理员；请先处理该用户。")
-            self.write("管理员 admin 已存在，沿用现有账号（密码未改动）。")
-            return existing, False
-        with override_settings(PASSWORD_HASHERS=[FAST_HASHER]):
-            admin = User.objects.create_superuser("admin", "admin@example.com", PASSWORD, name="系统管理员")
-        User.objects.filter(pk=admin.pk).update(password=self.password_hash)
-        admin.password = self.password_hash
-        return admin, True
+        return demo_admin(self.write, self.password_hash)
 
     def _people(
         self, city: Jurisdiction, county: Jurisdiction, units: dict[str, Department]
@@ -299,7 +315,9 @@ class Loader:
             news.append(
                 NewUser(
                     username=username,
-                    password=PASSWORD,
+                    # create_user checks it against the password rules; the public demo password, which
+                    # those rules refuse, is written as a hash afterwards (_create_users).
+                    password=PLACEHOLDER_PASSWORD,
                     name=book.name(),
                     role=role,
                     jurisdiction=jurisdiction,
@@ -598,7 +616,7 @@ class Loader:
         handler = org.staff(lp.unit, "handler")
         text = texts.reply_letter(
             self.rng, self._letter(org, p, lp.unit), result_class=lp.result_class, doc_no=doc_no, on=on,
-            contact_person=handler.name, contact_phone=org.phones[lp.unit], public=lp.public,
+            public=lp.public,
         )  # fmt: skip
         if note:
             text = note + "\n\n" + text
@@ -896,13 +914,15 @@ def summary_lines() -> list[str]:
 LOGIN_ROWS: tuple[str, ...] = (
     "admin", "office", "cppcc", "mayor", "vicemayor1", "vicemayor2", "vicemayor3", "vicemayor4",
     "member1", "member2", "member3", "jyj_head", "jyj_leader", "jyj_handler", "wjw_handler", "zjj_handler",
-    "county_office", "xjyj_handler",
+    "county_office", "xjyj_handler", "auditor",
 )  # fmt: skip
 
 
 def _describe(user: User) -> str:
     if user.is_superuser:
         return "系统管理员（超级用户）"
+    if not user.role:
+        return "审计管理员（只可查看安全审计）"
     role = Role(user.role).label if user.role else ""
     where = user.department.name if user.department_id and user.department else ""
     if user.role == Role.GOV_LEADER:

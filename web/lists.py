@@ -18,6 +18,8 @@ from django.db.models import F, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 
+from lib.spreadsheet import safe_cell
+
 PAGE_SIZE = 20
 EXPORT_LIMIT = 100_000
 
@@ -65,13 +67,16 @@ class ListResult:
 
 
 def _cell(value: Any) -> str:
+    """The cell as CSV text; text that a spreadsheet would run as a formula is neutralised."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    if isinstance(value, int | float):
+        return str(value)  # a number (a negative one too) is data, not a formula
+    return safe_cell(str(value))
 
 
 class _Echo:

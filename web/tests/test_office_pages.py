@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from conftest import World, act, assign, file_proposal
 from handling.models import Assignment, Reminder
@@ -408,7 +409,8 @@ def test_office_assigns_from_the_workbench_dialog(bworld, open_page):
     web.locator("#pending tbody").get_by_role("link", name="交办").first.click()
     dialog = web.get_by_role("dialog", name="交办提案")
     dialog.get_by_text("关于增加社区养老床位的建议").wait_for()
-    web.wait_for_function("getComputedStyle(document.querySelector('#assign-dialog')).opacity === '1'")
+    # (a locator check, not wait_for_function: the page's CSP refuses the eval that one needs)
+    expect(web.locator("#assign-dialog")).to_have_css("opacity", "1")
     check_a11y(web)
     rows = dialog.locator(".rows-row")
     rows.nth(0).get_by_label("单位").select_option(label="市教育局")

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from demo.loader import Loader, demo_city, is_complete, loaded_count, login_lines, summary_lines
+from demo.loader import Loader, demo_admin, demo_city, is_complete, loaded_count, login_lines, summary_lines
 from demo.reset import wipe_demo
 
 
@@ -15,17 +15,30 @@ class Command(BaseCommand):
     help = (
         "载入演示数据：示例市及示例县、30 多个承办单位、各类演示账号（密码 demo-2026）和覆盖办理全流程的提案。"
         "已载入时不重复载入；加 --reset 先清除演示数据再重新载入。"
+        "只有加 --with-admin 才创建超级用户 admin（密码同为 demo-2026，仅供演示，切勿用于生产环境）。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--reset", action="store_true", help="先清除示例市的全部演示数据，再重新载入")
+        parser.add_argument(
+            "--with-admin",
+            action="store_true",
+            help="同时创建超级用户 admin（密码 demo-2026，人人皆知：仅用于本机演示）",
+        )
         parser.add_argument(
             "--data-dir",
             type=Path,
             help="真实提案数据目录（默认 $DEMO_DATA_DIR 或 ../shared/data/jiangsu-2019）；不存在时使用生成的提案",
         )
 
-    def handle(self, *args: Any, reset: bool = False, data_dir: Path | None = None, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        reset: bool = False,
+        with_admin: bool = False,
+        data_dir: Path | None = None,
+        **options: Any,
+    ) -> None:
         if demo_city() is not None:
             if reset:
                 rows = wipe_demo()
@@ -37,10 +50,12 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(self.style.SUCCESS(f"示例市演示数据已载入（{loaded_count()} 件提案），未重复载入。"))
                 self.stdout.write("如需重新载入，请加 --reset。")
+                if with_admin and demo_admin(self.stdout.write)[1]:
+                    self.stdout.write("已补建超级用户 admin。")
                 self._report()
                 return
         self.stdout.write("正在载入示例市演示数据……")
-        loader = Loader(write=self.stdout.write, data_dir=data_dir)
+        loader = Loader(write=self.stdout.write, data_dir=data_dir, with_admin=with_admin)
         try:
             loader.run()
         except Exception:

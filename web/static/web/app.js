@@ -5,6 +5,8 @@
     root.querySelectorAll("[data-chart]").forEach(function (el) {
       var source = document.getElementById(el.dataset.chart);
       if (!source) return;
+      // the height comes as data (the Content-Security-Policy refuses style="" attributes)
+      if (el.dataset.height) el.style.height = el.dataset.height + "px";
       var chart = window.echarts.getInstanceByDom(el) || window.echarts.init(el, null, { renderer: "svg" });
       chart.setOption(JSON.parse(source.textContent));
     });
