@@ -8,11 +8,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
+from audit.api import router as audit_router
 from handling.api import public_router
 from handling.api import router as handling_router
 from lib.errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
 from notifications.api import router as notifications_router
+from organisation.account_api import router as account_router
 from organisation.api import router as organisation_router
+from organisation.signals import security_event
 from proposals.api import router as proposals_router
 from reports.api import router as reports_router
 from workcalendar.api import router as calendar_router
@@ -31,16 +34,28 @@ api = NinjaAPI(
 )
 
 api.add_router("", organisation_router)
+api.add_router("", account_router)
 api.add_router("", proposals_router)
 api.add_router("", handling_router)
 api.add_router("", public_router)
 api.add_router("", reports_router)
 api.add_router("", calendar_router)
 api.add_router("", notifications_router)
+api.add_router("", audit_router)
+
+
+def _report_denied(request: HttpRequest, error: DomainError) -> None:
+    """Every 403 the API answers is a permission denial the audit log records (its listener finds who)."""
+    security_event.send(
+        sender=DomainError, kind="permission_denied", request=request, outcome="denied",
+        data={"code": error.code, "message": error.message, "status": 403},
+    )  # fmt: skip
 
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    if exc.status == 403:
+        _report_denied(request, exc)
     return error_response(exc)
 
 
@@ -51,7 +66,9 @@ def unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(AuthorizationError)
 def forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return error_response(Forbidden("无权进行此项操作。"))
+    error = Forbidden("无权进行此项操作。")
+    _report_denied(request, error)
+    return error_response(error)
 
 
 @api.exception_handler(ValidationError)
@@ -68,7 +85,9 @@ def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 403:  # ninja's CSRF check on cookie sessions
-        return error_response(Forbidden("CSRF 校验失败：请刷新页面后重试，或在请求头中带上 X-CSRFToken。"))
+        error = Forbidden("CSRF 校验失败：请刷新页面后重试，或在请求头中带上 X-CSRFToken。")
+        _report_denied(request, error)
+        return error_response(error)
     if exc.status_code == 413:
         return error_response(TooLarge("请求内容过大（最多 5 MiB）。"))
     if exc.status_code == 401:

@@ -17,14 +17,17 @@ from ninja import Router
 from pydantic import BaseModel
 
 from api.http import body_doc, idempotent, json_response, paginate, parse_body
+from api.schemas import ON_OBJECT, SIGNED_IN, STATEFUL, WITH_BODY, responses
 from lib.errors import InvalidInput
 from organisation.models import User
 from proposals.access import access_assignment, visible_assignments
 
 from .commands import COMMANDS, Empty
+from .disclosure import audience_of, public_reply_json, searches_letters
 from .models import Assignment, Reply
 from .permissions import require_can_act
 from .queries import light_bands, published_replies
+from .schemas import AssignmentOut, AssignmentPage, PublicReplyPage
 from .serialize import assignment_json, assignments_json, with_related
 from .states import State
 
@@ -32,8 +35,8 @@ router = Router(tags=["交办办理"])
 public_router = Router(tags=["公开答复"])
 
 
-def _fresh(a: Assignment) -> dict[str, Any]:
-    return assignment_json(with_related(Assignment.objects.filter(pk=a.pk)).get())
+def _fresh(a: Assignment, actor: User) -> dict[str, Any]:
+    return assignment_json(with_related(Assignment.objects.filter(pk=a.pk)).get(), audience=audience_of(actor))
 
 
 def _endpoint(
@@ -49,14 +52,15 @@ def _endpoint(
 
         def act() -> HttpResponse:
             run(actor, a, data)
-            return json_response(_fresh(a))  # every action answers with the updated assignment
+            return json_response(_fresh(a, actor))  # every action answers with the updated assignment
 
         return idempotent(request, act)
 
     view.__name__ = action
     path = "/assignments/{assignment_id}/" + action.replace("_", "-")
     extra = body_doc(schema) if schema is not Empty else None
-    router.post(path, openapi_extra=extra, summary=summary, operation_id=action)(view)
+    documented = responses(200, AssignmentOut, SIGNED_IN, WITH_BODY, ON_OBJECT, STATEFUL)
+    router.post(path, response=documented, openapi_extra=extra, summary=summary, operation_id=action)(view)
 
 
 for _name, _command in COMMANDS.items():
@@ -72,7 +76,7 @@ def _parse_date(value: str | None, name: str) -> date | None:
         raise InvalidInput(f"{name} 日期格式应为 YYYY-MM-DD。", details={"fields": {name: "日期格式不正确"}}) from exc
 
 
-@router.get("/assignments", summary="待办列表（按角色限定范围）")
+@router.get("/assignments", response=responses(200, AssignmentPage, SIGNED_IN), summary="待办列表（按角色限定范围）")
 def list_assignments(
     request: HttpRequest,
     department: int | None = None,
@@ -108,16 +112,21 @@ def list_assignments(
     if role:
         qs = qs.filter(role=role)
     qs = with_related(qs.order_by("watch_on", "pk"))
-    return json_response(paginate(qs, page, page_size, assignments_json))
+    audience = audience_of(actor)
+    return json_response(paginate(qs, page, page_size, lambda rows: assignments_json(rows, audience)))
 
 
-@router.get("/assignments/{assignment_id}", summary="交办详情")
+@router.get(
+    "/assignments/{assignment_id}", response=responses(200, AssignmentOut, SIGNED_IN, ON_OBJECT), summary="交办详情"
+)
 def read_assignment(request: HttpRequest, assignment_id: int) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
-    return json_response(_fresh(access_assignment(actor, assignment_id)))
+    return json_response(_fresh(access_assignment(actor, assignment_id), actor))
 
 
-@public_router.get("/public/replies", auth=None, summary="公开答复（无需登录）")
+@public_router.get(
+    "/public/replies", auth=None, response=responses(200, PublicReplyPage, (400,)), summary="公开答复（无需登录）"
+)
 def public_replies(
     request: HttpRequest, q: str | None = None, year: int | None = None,
     page: int | None = None, page_size: int | None = None,
@@ -128,23 +137,11 @@ def public_replies(
     if q:
         if len(q) > 200:
             raise InvalidInput("检索词过长。")
-        qs = qs.filter(Q(assignment__proposal__title__icontains=q) | Q(text__icontains=q))
+        in_letters = Q(text__icontains=q) if searches_letters(q) else Q(pk__in=[])
+        qs = qs.filter(Q(assignment__proposal__title__icontains=q) | in_letters)
     qs = qs.select_related("assignment__proposal__session", "assignment__department").order_by("-delivered_on", "-pk")
 
     def shape(rows: list[Reply]) -> list[dict[str, Any]]:
-        return [
-            {
-                "proposal_id": r.assignment.proposal_id,
-                "session": r.assignment.proposal.session.name,
-                "year": r.assignment.proposal.year,
-                "number": r.assignment.proposal.number,
-                "title": r.assignment.proposal.title,
-                "department": r.assignment.department.name,
-                "result_class": r.result_class,
-                "text": r.text,
-                "signed_on": r.signed_on,
-            }
-            for r in rows
-        ]
+        return [public_reply_json(r) for r in rows]  # no contact details (handling.disclosure)
 
     return json_response(paginate(qs, page, page_size, shape))

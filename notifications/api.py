@@ -6,10 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from api.http import json_response, paginate
+from api.schemas import ON_OBJECT, SIGNED_IN, responses
 from organisation.models import User
 
 from . import inbox
 from .models import Notification
+from .schemas import NotificationOut, NotificationPage
 
 router = Router(tags=["消息提醒"])
 
@@ -25,7 +27,7 @@ def notification_json(n: Notification) -> dict[str, object]:
     }
 
 
-@router.get("/notifications", summary="我的消息")
+@router.get("/notifications", response=responses(200, NotificationPage, SIGNED_IN), summary="我的消息")
 def list_notifications(
     request: HttpRequest, unread: bool = False, page: int | None = None, page_size: int | None = None
 ) -> HttpResponse:
@@ -36,7 +38,11 @@ def list_notifications(
     return json_response(paginate(qs, page, page_size, lambda rows: [notification_json(n) for n in rows]))
 
 
-@router.post("/notifications/{notification_id}/read", summary="标记为已读")
+@router.post(
+    "/notifications/{notification_id}/read",
+    response=responses(200, NotificationOut, SIGNED_IN, ON_OBJECT),
+    summary="标记为已读",
+)
 def mark_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     user: User = request.auth  # type: ignore[attr-defined]
     return json_response(notification_json(inbox.mark_read(user, notification_id)))

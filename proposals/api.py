@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from api.http import body_doc, idempotent, json_response, paginate, parse_body
+from api.schemas import ON_OBJECT, SIGNED_IN, STATEFUL, WITH_BODY, responses
+from handling.disclosure import audience_of, disclosed_events, may_read
 from handling.models import Assignment
 from handling.permissions import require_role
 from handling.serialize import assignments_json
@@ -19,8 +21,9 @@ from organisation.models import User
 from . import actions, commands
 from .access import access_proposal, visible_proposals
 from .actions import STAFF
-from .commands import PROPOSAL_COMMANDS, AssignIn, InstructionIn, ProposalIn, ProposalPatch, SessionIn
+from .commands import AssignIn, InstructionIn, ProposalIn, ProposalPatch, SessionIn
 from .models import Instruction, Proposal, ProposalStatus, Proposer, Session
+from .schemas import InstructionOut, ProposalOut, ProposalPage, SessionOut, SessionPage
 from .serialize import event_json, instruction_json, proposal_summary
 
 router = Router(tags=["提案"])
@@ -36,19 +39,27 @@ def _with_proposers(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
     )
 
 
-def proposal_detail(p: Proposal) -> dict[str, Any]:
+def proposal_detail(p: Proposal, viewer: User) -> dict[str, Any]:
+    """The proposal as ``viewer`` may read it: events, replies and instructions by ``handling.disclosure``."""
+    audience = audience_of(viewer)
     p = _with_proposers(Proposal.objects.filter(pk=p.pk)).get()
     data = proposal_summary(p)
     data["body"] = p.body
-    data["assignments"] = assignments_json(Assignment.objects.filter(proposal=p).order_by("pk"))
+    data["assignments"] = assignments_json(Assignment.objects.filter(proposal=p).order_by("pk"), audience)
     events = Event.objects.filter(proposal=p).select_related("actor").order_by("pk")
-    data["events"] = [event_json(e) for e in events]
+    data["events"] = [event_json(e, d) for e, d in disclosed_events(events, audience)]
     instructions = Instruction.objects.filter(proposal=p).select_related("leader").order_by("pk")
-    data["instructions"] = [instruction_json(i) for i in instructions]
+    readable = may_read("instruction", audience)
+    data["instructions"] = [instruction_json(i) for i in instructions] if readable else []
     return data
 
 
-@router.post("/sessions", openapi_extra=body_doc(SessionIn), summary="登记届次会次")
+@router.post(
+    "/sessions",
+    response=responses(201, SessionOut, SIGNED_IN, WITH_BODY, STATEFUL),
+    openapi_extra=body_doc(SessionIn),
+    summary="登记届次会次",
+)
 def create_session(request: HttpRequest) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     require_role(actor, *STAFF)
@@ -56,7 +67,7 @@ def create_session(request: HttpRequest) -> HttpResponse:
     return json_response(session_json(s), status=201)
 
 
-@router.get("/sessions", summary="届次列表")
+@router.get("/sessions", response=responses(200, SessionPage, SIGNED_IN), summary="届次列表")
 def list_sessions(
     request: HttpRequest, jurisdiction: int | None = None, year: int | None = None,
     page: int | None = None, page_size: int | None = None,
@@ -69,7 +80,12 @@ def list_sessions(
     return json_response(paginate(qs, page, page_size, lambda rows: [session_json(s) for s in rows]))
 
 
-@router.post("/proposals", openapi_extra=body_doc(ProposalIn), summary="登记提案")
+@router.post(
+    "/proposals",
+    response=responses(201, ProposalOut, SIGNED_IN, WITH_BODY, STATEFUL),
+    openapi_extra=body_doc(ProposalIn),
+    summary="登记提案",
+)
 def create_proposal(request: HttpRequest) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     require_role(actor, *STAFF)
@@ -77,7 +93,7 @@ def create_proposal(request: HttpRequest) -> HttpResponse:
     session, new = commands.new_proposal(data)
 
     def run() -> HttpResponse:
-        return json_response(proposal_detail(actions.create_proposal(session, actor=actor, new=new)), status=201)
+        return json_response(proposal_detail(actions.create_proposal(session, actor=actor, new=new), actor), status=201)
 
     return idempotent(request, run)
 
@@ -92,7 +108,7 @@ def _bool_param(value: str | None, name: str) -> bool | None:
     raise InvalidInput(f"{name} 应为 true 或 false。", details={"fields": {name: "应为 true 或 false"}})
 
 
-@router.get("/proposals", summary="提案列表（按角色限定范围）")
+@router.get("/proposals", response=responses(200, ProposalPage, SIGNED_IN), summary="提案列表（按角色限定范围）")
 def list_proposals(
     request: HttpRequest,
     session: int | None = None,
@@ -133,42 +149,59 @@ def list_proposals(
     return json_response(paginate(qs, page, page_size, lambda rows: [proposal_summary(p) for p in rows]))
 
 
-@router.get("/proposals/{proposal_id}", summary="提案详情：交办、历史")
+@router.get(
+    "/proposals/{proposal_id}",
+    response=responses(200, ProposalOut, SIGNED_IN, ON_OBJECT),
+    summary="提案详情：交办、历史",
+)
 def read_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
-    return json_response(proposal_detail(access_proposal(actor, proposal_id)))
+    return json_response(proposal_detail(access_proposal(actor, proposal_id), actor))
 
 
 @router.patch(
-    "/proposals/{proposal_id}", openapi_extra=body_doc(ProposalPatch), summary="标记重点提案、建议案，指定领办领导"
+    "/proposals/{proposal_id}",
+    response=responses(200, ProposalOut, SIGNED_IN, WITH_BODY, ON_OBJECT, STATEFUL),
+    openapi_extra=body_doc(ProposalPatch),
+    summary="标记重点提案、建议案，指定领办领导",
 )
 def patch_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     proposal = access_proposal(actor, proposal_id)
-    require_role(actor, *PROPOSAL_COMMANDS["flags"].roles)
+    commands.require_command(actor, "flags", proposal)
     commands.set_flags(actor, proposal, parse_body(request, ProposalPatch))
-    return json_response(proposal_detail(proposal))
+    return json_response(proposal_detail(proposal, actor))
 
 
-@router.post("/proposals/{proposal_id}/assign", openapi_extra=body_doc(AssignIn), summary="交办")
+@router.post(
+    "/proposals/{proposal_id}/assign",
+    response=responses(200, ProposalOut, SIGNED_IN, WITH_BODY, ON_OBJECT, STATEFUL),
+    openapi_extra=body_doc(AssignIn),
+    summary="交办",
+)
 def assign(request: HttpRequest, proposal_id: int) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     proposal = access_proposal(actor, proposal_id)
-    require_role(actor, *PROPOSAL_COMMANDS["assign"].roles)
+    commands.require_command(actor, "assign", proposal)
     data = parse_body(request, AssignIn)
 
     def run() -> HttpResponse:
         commands.assign(actor, proposal, data)
-        return json_response(proposal_detail(proposal))
+        return json_response(proposal_detail(proposal, actor))
 
     return idempotent(request, run)
 
 
-@router.post("/proposals/{proposal_id}/instructions", openapi_extra=body_doc(InstructionIn), summary="领导批示")
+@router.post(
+    "/proposals/{proposal_id}/instructions",
+    response=responses(201, InstructionOut, SIGNED_IN, WITH_BODY, ON_OBJECT, STATEFUL),
+    openapi_extra=body_doc(InstructionIn),
+    summary="领导批示",
+)
 def give_instruction(request: HttpRequest, proposal_id: int) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     proposal = access_proposal(actor, proposal_id)
-    require_role(actor, *PROPOSAL_COMMANDS["instruction"].roles)
+    commands.require_command(actor, "instruction", proposal)
     data = parse_body(request, InstructionIn)
 
     def run() -> HttpResponse:

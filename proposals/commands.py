@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 from api.http import StrictSchema
 from handling import actions as handling_actions
 from handling.commands import UnitIn
-from lib.errors import InvalidInput
+from handling.permissions import require_role
+from lib.errors import Forbidden, InvalidInput
 from organisation.api import existing_departments, existing_jurisdiction
 from organisation.models import Role, User
 
@@ -133,3 +134,11 @@ PROPOSAL_COMMANDS: dict[str, ProposalCommand] = {
     "flags": ProposalCommand(STAFF, ProposalPatch, set_flags),
     "instruction": ProposalCommand((Role.GOV_LEADER,), InstructionIn, give_instruction),
 }
+
+
+def require_command(actor: User, name: str, proposal: Proposal) -> None:
+    """Role and jurisdiction (分级负责) of a proposal command, checked before the body is parsed: a visible
+    proposal of another jurisdiction is 403 whatever the body (api.md: 403 before 400)."""
+    require_role(actor, *PROPOSAL_COMMANDS[name].roles)
+    if not actor.is_superuser and actor.jurisdiction_id != proposal.jurisdiction_id:
+        raise Forbidden("只能办理本辖区的提案。")

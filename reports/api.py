@@ -7,11 +7,13 @@ from django.utils import timezone
 from ninja import Router
 
 from api.http import json_response
+from api.schemas import ON_OBJECT, SIGNED_IN, responses
 from handling.permissions import require_role
 from lib.errors import InvalidInput, NotFound
 from organisation.models import Jurisdiction, Role, User
 
 from .queries import department_stats
+from .schemas import StatsOut
 
 router = Router(tags=["统计考核"])
 
@@ -32,7 +34,7 @@ def scoped_jurisdiction_ids(actor: User, jurisdiction_id: int | None, include_ch
     return target.descendant_ids() if include_children else [target.pk]
 
 
-@router.get("/stats", summary="办理情况统计（按承办单位）")
+@router.get("/stats", response=responses(200, StatsOut, SIGNED_IN, ON_OBJECT), summary="办理情况统计（按承办单位）")
 def stats(
     request: HttpRequest,
     jurisdiction: int | None = None,

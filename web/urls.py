@@ -2,19 +2,24 @@
 
 from django.urls import include, path
 
-from .views import assignments, auth, browse, proposals
+from .views import account, assignments, auth, browse, proposals
 
 urlpatterns = [
     path("", auth.home, name="home"),
     path("login/", auth.LoginView.as_view(), name="login"),
+    path("login/code/", auth.login_code, name="login-code"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("account/password/", account.PasswordChangeView.as_view(), name="password-change"),
+    path("account/two-factor/", account.two_factor, name="two-factor"),
     # one workbench per role; each module owns the pages under its prefix
+    path("office/lockouts/", include("web.views.lockouts")),
     path("office/", include("web.views.office")),
     path("unit/", include("web.views.unit")),
     path("leader/", include("web.views.leader")),
     path("cppcc/", include("web.views.cppcc")),
     path("my/", include("web.views.member")),
     path("public/", include("web.views.public")),
+    path("audit/", include("web.views.audit")),  # 安全审计: superusers and auditors (audit.view_auditentry)
     # lists every signed-in role may browse, within what it may see
     path("proposals/", browse.proposal_list, name="proposals"),
     path("assignments/", browse.assignment_list, name="assignments"),
