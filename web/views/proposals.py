@@ -11,11 +11,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from handling.models import Assignment
-from handling.permissions import require_role
 from history.models import Event
 from organisation.models import Role, User
 from proposals.access import access_proposal
-from proposals.commands import PROPOSAL_COMMANDS
+from proposals.commands import PROPOSAL_COMMANDS, require_command
 from proposals.models import Proposal
 
 from .. import choices
@@ -105,7 +104,7 @@ def proposal_action(request: HttpRequest, proposal_id: int, action: str) -> Http
         raise Http404("没有这项操作。")
     p = access_proposal(user, proposal_id)
     command = PROPOSAL_COMMANDS[action]
-    require_role(user, *command.roles)
+    require_command(user, action, p)
     _, errors = perform(command.schema, request.POST, lambda data: command.run(user, p, data))
     if not errors:
         messages.success(request, f"已{PROPOSAL_FORMS[action].title}。")
