@@ -46,7 +46,7 @@ def check_new_password(password: str, user: User | None, field: str = "password"
     """Raise ``InvalidInput`` naming ``field`` (as parse_body does) if the password breaks a rule."""
     messages = password_messages(password, user)
     if messages:
-        text = "；".join(messages)
+        text = "；".join(m.rstrip("。.") for m in messages) + "。"
         raise InvalidInput("密码不符合要求：" + text, details={"field": field, "fields": {field: text}})
 
 
