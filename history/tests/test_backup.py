@@ -53,7 +53,7 @@ def _rewrite(path: Path, change: Any) -> None:
     path.write_bytes((json.dumps(meta, ensure_ascii=False) + "\n").encode() + b"".join(lines))
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_round_trip_gives_back_every_row(world, tmp_path, capsys):
     _world_with_history(world)
     before = _snapshot()
@@ -77,7 +77,7 @@ def test_round_trip_gives_back_every_row(world, tmp_path, capsys):
     assert verify_history()[0] is None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_restore_refuses_a_changed_backup(world, tmp_path):
     handled_proposal(world)
     path = tmp_path / "backup.jsonl"
@@ -122,7 +122,7 @@ def _with_nul_and_rechained(path: Path) -> Any:
     return change
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_nul_from_sqlite_is_replaced_on_postgresql(world, tmp_path, capsys):
     """A backup holding NULs (as SQLite stored them before the input fix) restores; on PostgreSQL each
     NUL becomes U+FFFD, counted, and the events concerned are re-chained after their chain verified."""

@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.models import AuditEntry
 from organisation.models import User
 
 from .conftest import DESKTOP, PHONE, go, login
@@ -114,7 +116,10 @@ def test_staff_enrol_a_second_factor_and_sign_in_with_it(bworld: Any, open_page:
 
 def test_the_auditor_reads_the_security_log(bworld: Any, open_page: Any) -> None:
     auditor = User.objects.create_user("auditor", password="demo-2026", name="审计管理员")
-    auditor.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
+    # a transactional test before this one may have flushed migrate's rows: make the permission if need be
+    kind = ContentType.objects.get_for_model(AuditEntry)
+    view, _ = Permission.objects.get_or_create(content_type=kind, codename="view_auditentry", defaults={"name": "查看"})
+    auditor.user_permissions.add(view)
     anonymous = open_page(None, DESKTOP)
     _fail_login(anonymous, "office")
     page = open_page(auditor, DESKTOP, "/audit/")
