@@ -45,6 +45,21 @@ def _flush_past_append_only() -> Iterator[None]:
     BaseDatabaseOperations.execute_sql_flush = original  # type: ignore[method-assign]
 
 
+@pytest.fixture
+def security_events() -> Iterator[list[dict[str, Any]]]:
+    """The ``security_event`` signals sent during the test, as keyword dicts (kind, user, outcome, data …)."""
+    from organisation.signals import security_event
+
+    got: list[dict[str, Any]] = []
+
+    def record(sender: Any, **kwargs: Any) -> None:
+        got.append(kwargs)
+
+    security_event.connect(record, weak=False)
+    yield got
+    security_event.disconnect(record)
+
+
 @dataclass
 class Response:
     status: int

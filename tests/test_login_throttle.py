@@ -20,7 +20,6 @@ from django.test import Client
 
 from conftest import World
 from organisation.models import ApiToken
-from organisation.signals import security_event
 
 T0 = "2026-12-02 09:00 +0800"
 LOCK_SECONDS = 30 * 60
@@ -30,18 +29,6 @@ LOCK_SECONDS = 30 * 60
 def clock() -> Iterator[Any]:
     with time_machine.travel(T0, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def events() -> Iterator[list[dict[str, Any]]]:
-    got: list[dict[str, Any]] = []
-
-    def record(sender: Any, **kwargs: Any) -> None:
-        got.append(kwargs)
-
-    security_event.connect(record, weak=False)
-    yield got
-    security_event.disconnect(record)
 
 
 def token(username: str, password: str, address: str = "10.0.0.1") -> Any:
@@ -69,7 +56,7 @@ def assert_locked_json(resp: Any, seconds: int = LOCK_SECONDS) -> None:
 
 
 def test_api_locks_the_account_after_five_failures_even_for_the_right_password(
-    world: World, clock: Any, events: list[dict[str, Any]]
+    world: World, clock: Any, security_events: list[dict[str, Any]]
 ) -> None:
     assert fail("jyj_handler", 5) == [401, 401, 401, 401, 429]
     before = ApiToken.objects.filter(user=world.jyj_handler).count()
@@ -79,7 +66,7 @@ def test_api_locks_the_account_after_five_failures_even_for_the_right_password(
     assert ApiToken.objects.filter(user=world.jyj_handler).count() == before
     # from another address too: the lock is on the account
     assert_locked_json(token("jyj_handler", "demo-2026", address="10.9.9.9"))
-    locks = [e for e in events if e["kind"] == "lockout"]
+    locks = [e for e in security_events if e["kind"] == "lockout"]
     assert locks and all(e["outcome"] == "locked" and e["user"] == world.jyj_handler for e in locks)
     assert "account" in locks[0]["data"]["scopes"]
     # other accounts still sign in from the same address
@@ -159,7 +146,7 @@ def test_the_sign_in_page_locks_with_a_chinese_page(world: World, clock: Any) ->
 
 
 def test_the_office_unlocks_an_account_of_its_jurisdiction(
-    world: World, clock: Any, events: list[dict[str, Any]]
+    world: World, clock: Any, security_events: list[dict[str, Any]]
 ) -> None:
     fail("jyj_handler", 5)
     target = f"/users/{world.jyj_handler.pk}/unlock"
@@ -170,7 +157,7 @@ def test_the_office_unlocks_an_account_of_its_jurisdiction(
     assert token("jyj_handler", "demo-2026").status_code == 429
     resp = world.api(world.office).post(target)
     assert resp.status == 200 and resp.data["locked"] is False and resp.data["cleared"] >= 1
-    unlock = [e for e in events if e["kind"] == "unlock"]
+    unlock = [e for e in security_events if e["kind"] == "unlock"]
     assert unlock and unlock[0]["user"] == world.jyj_handler and unlock[0]["actor"] == world.office
     assert token("jyj_handler", "demo-2026").status_code == 200
     # a superuser may unlock anyone

@@ -15,7 +15,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,7 +25,6 @@ from django.test import Client
 from conftest import Api, World
 from organisation.hashers import PBKDF2SM3PasswordHasher
 from organisation.models import ApiToken, Role, User
-from organisation.signals import security_event
 
 GOOD = "Qingshui2026river"
 WEAK = {
@@ -48,18 +46,6 @@ class FastPBKDF2Hasher(PBKDF2PasswordHasher):
 
 
 SM3_FIRST = ["tests.test_passwords.FastSM3Hasher", "tests.test_passwords.FastPBKDF2Hasher"]
-
-
-@pytest.fixture
-def events() -> Iterator[list[dict[str, Any]]]:
-    got: list[dict[str, Any]] = []
-
-    def record(sender: Any, **kwargs: Any) -> None:
-        got.append(kwargs)
-
-    security_event.connect(record, weak=False)
-    yield got
-    security_event.disconnect(record)
 
 
 def new_user_body(world: World, username: str = "newclerk", password: str = GOOD) -> dict[str, Any]:
@@ -144,13 +130,13 @@ def test_api_change_checks_the_old_password(world: World) -> None:
     assert User.objects.get(pk=world.member1.pk).check_password("demo-2026")
 
 
-def test_api_change_answers_a_fresh_token_and_reports_it(world: World, events: list[dict[str, Any]]) -> None:
+def test_api_change_answers_a_fresh_token_and_reports_it(world: World, security_events: list[dict[str, Any]]) -> None:
     api = world.api(world.member1)
     resp = api.post("/auth/password", {"old_password": "demo-2026", "new_password": GOOD})
     assert resp.status == 200, resp.data
     assert User.objects.get(pk=world.member1.pk).check_password(GOOD)
     assert api_with(resp.data["token"]).get("/me").status == 200
-    assert [e["outcome"] for e in events if e["kind"] == "password_changed"] == ["success"]
+    assert [e["outcome"] for e in security_events if e["kind"] == "password_changed"] == ["success"]
 
 
 @pytest.mark.parametrize("weak", ["12345678", "abcdefghijk"])
@@ -175,7 +161,7 @@ def test_change_page_reachable_from_the_navigation(world: World) -> None:
 
 
 def test_office_created_user_is_sent_to_the_change_page_until_changed(
-    world: World, events: list[dict[str, Any]]
+    world: World, security_events: list[dict[str, Any]]
 ) -> None:
     assert world.api(world.office).post("/users", new_user_body(world)).status == 201
     client = page_client("newclerk", GOOD)
@@ -192,7 +178,7 @@ def test_office_created_user_is_sent_to_the_change_page_until_changed(
     user = User.objects.get(username="newclerk")
     assert user.must_change_password is False and user.check_password("Xinmima2027abc")
     assert client.get("/unit/").status_code == 200  # still signed in, now free to work
-    assert [e["user"].username for e in events if e["kind"] == "password_changed"] == ["newclerk"]
+    assert [e["user"].username for e in security_events if e["kind"] == "password_changed"] == ["newclerk"]
 
 
 def test_sign_out_stays_possible_while_the_change_is_due(world: World) -> None:

@@ -8,12 +8,10 @@ even if used every day; ``manage.py prune_tokens`` deletes the expired ones.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from io import StringIO
 from typing import Any
 
-import pytest
 import time_machine
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 from django.core.management import call_command
@@ -21,25 +19,12 @@ from django.test import Client
 
 from conftest import World
 from organisation.models import ApiToken, User
-from organisation.signals import security_event
 
 
 class FastPBKDF2(PBKDF2PasswordHasher):
     """A cheap stand-in for a stronger hasher, so a sign-in upgrades the stored MD5 hash."""
 
     iterations = 2
-
-
-@pytest.fixture
-def events() -> Iterator[list[dict[str, Any]]]:
-    got: list[dict[str, Any]] = []
-
-    def record(sender: Any, **kwargs: Any) -> None:
-        got.append(kwargs)
-
-    security_event.connect(record, weak=False)
-    yield got
-    security_event.disconnect(record)
 
 
 def sign_in(username: str, password: str = "demo-2026") -> str:
@@ -59,16 +44,16 @@ def revoke(token: str | None) -> Any:
     return Client().delete("/api/v1/auth/token", headers=headers)
 
 
-def test_delete_revokes_only_the_token_used(world: World, events: list[dict[str, Any]]) -> None:
+def test_delete_revokes_only_the_token_used(world: World, security_events: list[dict[str, Any]]) -> None:
     first, second = sign_in("office"), sign_in("office")
     assert me(first) == 200 and me(second) == 200
     assert revoke(first).status_code == 204
     assert me(first) == 401 and me(second) == 200
     assert revoke(first).status_code == 401  # already gone
     assert revoke(None).status_code == 401
-    revoked = [e for e in events if e["kind"] == "token_revoked"]
+    revoked = [e for e in security_events if e["kind"] == "token_revoked"]
     assert len(revoked) == 1 and revoked[0]["user"] == world.office and revoked[0]["data"]["reason"] == "signed_out"
-    issued = [e for e in events if e["kind"] == "token_issued"]
+    issued = [e for e in security_events if e["kind"] == "token_issued"]
     assert len(issued) == 2 and all(e["outcome"] == "success" and e["user"] == world.office for e in issued)
 
 
@@ -81,7 +66,7 @@ def test_a_browser_session_has_no_token_to_revoke(world: World) -> None:
     assert me(token) == 200
 
 
-def test_a_password_change_revokes_every_token(world: World, events: list[dict[str, Any]]) -> None:
+def test_a_password_change_revokes_every_token(world: World, security_events: list[dict[str, Any]]) -> None:
     stolen = [sign_in("jyj_handler"), sign_in("jyj_handler")]
     other = sign_in("jyj_head")
     user = User.objects.get(username="jyj_handler")
@@ -89,7 +74,7 @@ def test_a_password_change_revokes_every_token(world: World, events: list[dict[s
     user.save()
     assert [me(t) for t in stolen] == [401, 401] and me(other) == 200
     assert not ApiToken.objects.filter(user=user).exists()
-    assert any(e["kind"] == "token_revoked" and e["data"]["reason"] == "password_changed" for e in events)
+    assert any(e["kind"] == "token_revoked" and e["data"]["reason"] == "password_changed" for e in security_events)
     fresh = sign_in("jyj_handler", "new-Password-2026")
     # a hash written directly (a script, an import) counts as a change too
     user.password = make_password("another-Password-2026")

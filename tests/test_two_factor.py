@@ -19,7 +19,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import Api, World
 from organisation.models import Role, User
-from organisation.signals import security_event
 
 START = "2026-03-02 09:00 +0800"
 
@@ -28,18 +27,6 @@ START = "2026-03-02 09:00 +0800"
 def clock() -> Iterator[Any]:
     with time_machine.travel(START, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def events() -> Iterator[list[dict[str, Any]]]:
-    got: list[dict[str, Any]] = []
-
-    def record(sender: Any, **kwargs: Any) -> None:
-        got.append(kwargs)
-
-    security_event.connect(record, weak=False)
-    yield got
-    security_event.disconnect(record)
 
 
 def code_now(device: TOTPDevice) -> str:
@@ -79,7 +66,7 @@ def token_call(username: str, otp: str | None = None, password: str = "demo-2026
 
 
 def test_enrolment_page_shows_secret_and_inline_qr_and_needs_a_right_first_code(
-    world: World, clock: Any, events: list[dict[str, Any]]
+    world: World, clock: Any, security_events: list[dict[str, Any]]
 ) -> None:
     client = signed_in("office")
     page = client.get("/account/two-factor/")
@@ -95,7 +82,7 @@ def test_enrolment_page_shows_secret_and_inline_qr_and_needs_a_right_first_code(
     ok = client.post("/account/two-factor/", {"action": "confirm", "code": code_now(device)})
     assert ok.status_code == 302
     assert TOTPDevice.objects.filter(user=world.office, confirmed=True).count() == 1
-    assert [(e["data"]["step"], e["outcome"]) for e in events if e["kind"] == "otp"] == [
+    assert [(e["data"]["step"], e["outcome"]) for e in security_events if e["kind"] == "otp"] == [
         ("enrol", "failure"),
         ("enrol", "success"),
     ]
@@ -123,7 +110,7 @@ def test_disabling_needs_a_code(world: World, clock: Any) -> None:
 
 
 def test_page_sign_in_asks_for_the_code_after_the_password(
-    world: World, clock: Any, events: list[dict[str, Any]]
+    world: World, clock: Any, security_events: list[dict[str, Any]]
 ) -> None:
     device = enrol(world.office, clock)
     client = Client()
@@ -139,7 +126,7 @@ def test_page_sign_in_asks_for_the_code_after_the_password(
     ok = client.post("/login/code/", {"code": code_now(device)})
     assert ok["Location"] == "/office/"
     assert client.get("/office/").status_code == 200
-    otp_events = [(e["data"]["step"], e["outcome"]) for e in events if e["kind"] == "otp"]
+    otp_events = [(e["data"]["step"], e["outcome"]) for e in security_events if e["kind"] == "otp"]
     assert otp_events[-2:] == [("sign_in", "failure"), ("sign_in", "success")]
 
 
