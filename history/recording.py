@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from .chain import GENESIS, canonical_data, event_hash
+from .chain import FIELDS, GENESIS, canonical_data, row_hash
 from .models import Event
 
 if TYPE_CHECKING:
@@ -64,16 +64,7 @@ def _append(
         at=timezone.now(),
         prev_hash=prev if prev is not None else GENESIS,
     )
-    event.hash = event_hash(
-        proposal_id=proposal.pk,
-        assignment_id=event.assignment_id,
-        actor_id=event.actor_id,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        data=event.data,
-        at=event.at,
-        prev_hash=event.prev_hash,
-    )
+    # hashed exactly as verify_history reads it back (pk is not hashed: it is not known yet)
+    event.hash = row_hash(tuple(getattr(event, f) for f in FIELDS), event.prev_hash)
     event.save(force_insert=True)
     return event
