@@ -63,6 +63,7 @@ check: install
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy .
 	$(RUN) manage.py makemigrations --check --dry-run
+	.venv/bin/lint-imports --no-cache
 
 fmt: install
 	.venv/bin/ruff check --fix .

@@ -15,16 +15,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from lib.errors import DomainError, InvalidInput, RuleViolation
+from lib.input import validation_error
 from lib.text import CONTROL_CHARACTER_MESSAGE, has_control_characters
 
 from .models import IdempotencyRecord
-
-
-class StrictSchema(pydantic.BaseModel):
-    """A request body: unknown fields are refused, so a misspelt field is a 400, not silently ignored."""
-
-    model_config = pydantic.ConfigDict(extra="forbid")
-
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 20
@@ -40,41 +34,6 @@ def error_response(error: DomainError) -> HttpResponse:
     return json_response(
         {"error": {"code": error.code, "message": error.message, "details": error.details}}, status=error.status
     )
-
-
-FIELD_MESSAGES = {
-    "missing": "此项为必填项",
-    "string_too_long": "内容过长",
-    "string_too_short": "内容不能为空",
-    "bool_parsing": "应为 true 或 false",
-    "bool_type": "应为 true 或 false",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_type": "日期格式应为 YYYY-MM-DD",
-    "enum": "取值不在允许范围内",
-    "literal_error": "取值不在允许范围内",
-    "list_type": "应为列表",
-    "string_type": "应为文本",
-    "dict_type": "应为对象",
-    "model_type": "应为对象",
-    "extra_forbidden": "不认识的字段",
-    "greater_than": "数值过小",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-    "too_short": "至少需要一项",
-    "too_long": "项数过多",
-}
-
-
-def validation_error(exc: pydantic.ValidationError) -> InvalidInput:
-    fields = {}
-    for err in exc.errors():
-        name = ".".join(str(p) for p in err["loc"]) or "body"
-        fields[name] = FIELD_MESSAGES.get(err["type"], "格式不正确")
-    summary = "；".join(f"{k}：{v}" for k, v in fields.items())
-    return InvalidInput(f"请求内容不正确：{summary}", details={"fields": fields})
 
 
 BIGINT_MAX = 2**63 - 1

@@ -8,17 +8,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
-from audit.api import router as audit_router
-from handling.api import public_router
-from handling.api import router as handling_router
+from api.endpoints.account import router as account_router
+from api.endpoints.audit import router as audit_router
+from api.endpoints.handling import public_router
+from api.endpoints.handling import router as handling_router
+from api.endpoints.notifications import router as notifications_router
+from api.endpoints.organisation import router as organisation_router
+from api.endpoints.proposals import router as proposals_router
+from api.endpoints.reports import router as reports_router
+from api.endpoints.workcalendar import router as calendar_router
 from lib.errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
-from notifications.api import router as notifications_router
-from organisation.account_api import router as account_router
-from organisation.api import router as organisation_router
 from organisation.signals import security_event
-from proposals.api import router as proposals_router
-from reports.api import router as reports_router
-from workcalendar.api import router as calendar_router
 
 from .auth import AUTH
 from .http import TooLarge, error_response

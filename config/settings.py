@@ -13,7 +13,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.csp import CSP
+
+# Generic Django classes (ModelAdmin[Unit], QuerySet[Proposal]) subscriptable at run time, for mypy strict.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

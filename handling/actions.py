@@ -16,9 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from history.recording import record_event
+from lib.dates import cn_date
 from lib.errors import DomainError, Forbidden, InvalidInput, InvalidTransition, RuleViolation
 from notifications.delivery import notify_later, office_users, unit_users
 from organisation.models import DEPT_ROLES, Department, Role, User
+from organisation.roles import require_role
 from proposals.models import Proposal, Proposer
 from workcalendar.counting import WorkCalendar, load_calendar
 
@@ -43,7 +45,7 @@ from .models import (
     SecondFeedback,
     SelfCheck,
 )
-from .permissions import acts_for_jurisdiction, require_can_act, require_role
+from .permissions import acts_for_jurisdiction, require_can_act
 from .states import (
     FINISHED,
     PREVIOUS,
@@ -210,7 +212,7 @@ def _new_assignment(
     _set_watch(a)
     a.save()
     role = AssignmentRole(unit.role).label
-    _tell_unit(a, f"您单位有新交办的{_label(a)}（{role}），请及时签收，办复期限{a.due_on:%Y年%m月%d日}。")
+    _tell_unit(a, f"您单位有新交办的{_label(a)}（{role}），请及时签收，办复期限{cn_date(a.due_on)}。")
     data: dict[str, Any] = {"department_id": unit.department.pk, "department": unit.department.name, "role": unit.role}
     data["due_on"] = a.due_on.isoformat()
     warning = cal.warning_for(assigned_on, a.due_on, a.max_due_on)
@@ -281,7 +283,7 @@ def request_return(assignment: Assignment, *, actor: User, reason: str) -> Assig
     if today() > a.return_deadline:
         raise RuleViolation(
             "return_window_closed",
-            f"退回期限（{a.return_deadline:%Y年%m月%d日}）已过，不能再申请退回；如确需调整请与督查室联系。",
+            f"退回期限（{cn_date(a.return_deadline)}）已过，不能再申请退回；如确需调整请与督查室联系。",
             details={"return_deadline": a.return_deadline.isoformat()},
         )
     ReturnRequest.objects.create(assignment=a, reason=reason, from_state=a.state, requested_by=actor)
@@ -610,18 +612,18 @@ def request_extension(assignment: Assignment, *, actor: User, reason: str, new_d
     if a.extension_requests.filter(decision=Decision.PENDING).exists():
         raise InvalidTransition("已有一份延期申请等待督查室审批。", details={"state": a.state})
     if new_due_on <= a.due_on:
-        raise RuleViolation("invalid", f"申请延至的日期须晚于现办复期限（{a.due_on:%Y年%m月%d日}）。")
+        raise RuleViolation("invalid", f"申请延至的日期须晚于现办复期限（{cn_date(a.due_on)}）。")
     if new_due_on > a.max_due_on:
         raise RuleViolation(
             "extension_exceeds_limit",
             f"延期最迟不得超过交办之日起{a.proposal.jurisdiction.time_rules.max_extension_months}个月"
-            f"（{a.max_due_on:%Y年%m月%d日}）。",
+            f"（{cn_date(a.max_due_on)}）。",
             details={"max_due_on": a.max_due_on.isoformat()},
         )
     request = ExtensionRequest.objects.create(
         assignment=a, reason=reason, old_due_on=a.due_on, new_due_on=new_due_on, requested_by=actor
     )
-    _tell_office(a, f"{a.department.name}申请将{_label(a)}的办复期限延至{new_due_on:%Y年%m月%d日}，请审批。")
+    _tell_office(a, f"{a.department.name}申请将{_label(a)}的办复期限延至{cn_date(new_due_on)}，请审批。")
     _record(a, actor=actor, action="request_extension",
             data={"extension_id": request.pk, "reason": reason, "new_due_on": new_due_on.isoformat()})  # fmt: skip
     return request
@@ -855,7 +857,7 @@ def _reminder_text(a: Assignment, on: date) -> str:
     days = (a.watch_on - on).days
     what = "协办意见" if a.role == AssignmentRole.CO else "办复"
     if days > 0:
-        return f"距{what}期限（{a.watch_on:%Y年%m月%d日}）还有{days}天，请抓紧办理。"
+        return f"距{what}期限（{cn_date(a.watch_on)}）还有{days}天，请抓紧办理。"
     if days == 0:
         return f"今天是{what}期限，请于今日内完成。"
     return f"已超过{what}期限{-days}天，请立即办理并说明原因。"

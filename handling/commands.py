@@ -1,6 +1,6 @@
 """The assignment commands: for each action, its input schema and how parsed input calls the action.
 
-The API (``handling.api``) and the web pages (``web``) both go through this one table, so a rule or a
+The API (``api.endpoints.handling``) and the web pages (``web``) both go through this one table, so a rule or a
 field exists once. A command's ``run`` may raise any ``DomainError``; access and role are checked by the
 caller before the body is parsed (api.md's order of checks).
 """
@@ -14,11 +14,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from api.http import StrictSchema
+from handling.access import access_assignment
 from lib.errors import InvalidInput
-from organisation.api import existing_departments
+from lib.input import StrictSchema
 from organisation.models import User
-from proposals.access import access_assignment
+from organisation.queries import existing_departments
 
 from . import actions
 from .models import Assignment

@@ -1,7 +1,7 @@
 """What each audience may read of a proposal's handling: the one definition the API, the pages and every
 export use (api.md, "What a member and the public read of the history").
 
-Staff (office, CPPCC, leaders, units, superusers) read everything within their scope (``proposals.access``).
+Staff (office, CPPCC, leaders, units, superusers) read everything within their scope (``handling.access``).
 A proposer (委员) reads only the outward steps: 交办 to which units, 签收, contacts with them, the signed and
 delivered reply, their ratings, re-handling, follow-up progress, second feedback. Never co-opinions, review
 or approval comments, 承办单 opinions, internal reminders, drafts, leaders' instructions, returns or the

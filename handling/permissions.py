@@ -52,10 +52,3 @@ def can_act(user: User, action: str, assignment: Assignment) -> bool:
 def require_can_act(user: User, action: str, assignment: Assignment) -> None:
     if not can_act(user, action, assignment):
         raise Forbidden("您的角色或所在单位无权办理此项操作。", details={"action": action})
-
-
-def require_role(user: User, *roles: str) -> None:
-    """Raise Forbidden unless the user has one of the roles (a superuser has them all)."""
-    if user.is_superuser or user.role in roles:
-        return
-    raise Forbidden("您的角色无权进行此项操作。")

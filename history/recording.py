@@ -38,9 +38,10 @@ def record_event(
 
 
 def _lock_proposal(pk: int) -> None:
-    from proposals.models import Proposal
+    # The proposal model through the foreign key: history sits below the apps whose events it records.
+    Proposal = Event._meta.get_field("proposal").related_model  # noqa: N806
 
-    Proposal.objects.select_for_update(no_key=True).filter(pk=pk).values_list("pk").get()
+    Proposal._default_manager.select_for_update(no_key=True).filter(pk=pk).values_list("pk").get()
 
 
 def _append(

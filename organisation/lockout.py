@@ -60,11 +60,11 @@ def _now(request: HttpRequest | None) -> datetime:
     return attempt_time or timezone.now()
 
 
-def _scopes(request: HttpRequest, credentials: dict[str, Any] | None) -> list[tuple[str, QuerySet, int]]:
+def _scopes(request: HttpRequest, credentials: dict[str, Any] | None) -> list[tuple[str, QuerySet[AccessAttempt], int]]:
     """(scope, recent failures, limit) for the account and the address of this attempt."""
     recent = _recent(_now(request))
     username = get_client_username(request, credentials)
-    scopes: list[tuple[str, QuerySet, int]] = []
+    scopes: list[tuple[str, QuerySet[AccessAttempt], int]] = []
     if username:
         scopes.append(("account", recent.filter(username=username), get_failure_limit(request, credentials)))
     address = getattr(request, "axes_ip_address", None)

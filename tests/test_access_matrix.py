@@ -29,9 +29,9 @@ from django.test import Client
 
 from conftest import Api, World
 from handling.commands import COMMANDS
+from handling.proposal_commands import PROPOSAL_COMMANDS
 from handling.states import API_NAMES, TRANSITIONS, State, is_open_for
 from organisation.models import Department, Role
-from proposals.commands import PROPOSAL_COMMANDS
 from tests.matrix_world import (
     PROPOSAL_WHO,
     WHO,

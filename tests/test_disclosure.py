@@ -114,7 +114,7 @@ def handled(world: Any) -> dict[str, int]:
                                                          "comment": RATING})  # fmt: skip
     assert rated["state"] == "rehandling" and not leaked(dumped(rated))
     act(world, h, lead, "draft-reply", draft(INTERNAL["redraft"], "A"))
-    return {"proposal": pid, "lead": lead, "co": co, "returned": other, "new_due": new_due}  # type: ignore[dict-item]
+    return {"proposal": pid, "lead": lead, "co": co, "returned": other, "new_due": new_due}
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ class AccountGate:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated and not request.path.startswith(EXEMPT_PREFIXES):
-            target = required_page(user)  # type: ignore[arg-type]
+            target = required_page(user)
             if target is not None and request.path != target:
                 return redirect(target)
         return self.get_response(request)

@@ -1,7 +1,7 @@
 """How each command looks on a page: its title, fields (named as in the command schema) and buttons.
 
 Only presentation lives here. What a field accepts and what the action allows come from the command
-schemas (``handling.commands``, ``proposals.commands``) and the actions themselves.
+schemas (``handling.commands``, ``handling.proposal_commands``) and the actions themselves.
 """
 
 from __future__ import annotations

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from handling.access import visible_assignments
 from handling.models import Assignment, FollowUpItem
 from handling.permissions import can_act
 from handling.states import State
 from organisation.models import DEPT_ROLES, Department, Role, User
-from proposals.access import visible_assignments
 from proposals.models import Proposal
 
 from .action_forms import ActionForm

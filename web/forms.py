@@ -15,8 +15,8 @@ from typing import Any, Union, get_args, get_origin
 import pydantic
 from django.http import QueryDict
 
-from api.http import FIELD_MESSAGES
 from lib.errors import DomainError
+from lib.input import FIELD_MESSAGES
 
 TRUE = ("on", "true", "1", "yes")
 

@@ -76,7 +76,7 @@ def _cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, int | float):
         return str(value)  # a number (a negative one too) is data, not a formula
-    return safe_cell(str(value))
+    return str(safe_cell(str(value)))
 
 
 class _Echo:

@@ -61,7 +61,8 @@ def allowed(request: HttpRequest, user: User) -> bool:
 def locked_response(request: HttpRequest, user: User) -> HttpResponse:
     request.axes_locked_out = True  # type: ignore[attr-defined]
     request.axes_credentials = _credentials(user)  # type: ignore[attr-defined]
-    return get_lockout_response(request, None, _credentials(user))
+    response: HttpResponse = get_lockout_response(request, None, _credentials(user))
+    return response
 
 
 def finish(request: HttpRequest, user: User, device: Device) -> str:

@@ -38,7 +38,7 @@ def mark_years_manual(years: set[int]) -> None:
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
     list_display = ["date", "weekday", "is_workday", "name"]
     list_filter = [YearFilter, "is_workday"]
     search_fields = ["name"]
@@ -73,7 +73,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(admin.ModelAdmin[CalendarYear]):
     list_display = ["year", "source", "day_count", "updated_at", "note"]
     list_filter = ["source"]
     search_fields = ["=year", "note"]
@@ -89,7 +89,8 @@ class CalendarYearAdmin(admin.ModelAdmin):
             .annotate(n=Count("pk"))
             .values("n")
         )
-        return super().get_queryset(request).annotate(days=Subquery(days, output_field=IntegerField()))
+        qs: QuerySet[CalendarYear] = super().get_queryset(request)
+        return qs.annotate(days=Subquery(days, output_field=IntegerField()))
 
     @admin.display(description="节假日与调休日数")
     def day_count(self, obj: CalendarYear) -> int:

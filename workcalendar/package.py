@@ -35,7 +35,7 @@ def holiday_name(english: str) -> str:
         chinese = chinese_calendar.Holiday(english).chinese
     except ValueError:
         return english
-    return FULL_NAMES.get(chinese, chinese)
+    return str(FULL_NAMES.get(chinese, chinese))
 
 
 def package_days(year: int) -> list[tuple[date, bool, str]]:

@@ -13,10 +13,10 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from conftest import act
+from history.backup import backup_models
 from history.chain import event_hash
 from history.integrity import verify_history
 from history.models import Event
-from lib.backup import backup_models
 
 from .worlds import handled_proposal
 

@@ -9,7 +9,7 @@ import pydantic
 import pytest
 
 from handling.commands import COMMANDS
-from proposals.commands import PROPOSAL_COMMANDS
+from handling.proposal_commands import PROPOSAL_COMMANDS
 from web.action_forms import ASSIGNMENT_FORMS, PROPOSAL_FORMS, Field
 
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from conftest import act, assign, file_proposal, make_session
 from handling.models import Reply
-from web.views.public import published_replies
+from handling.queries import published_replies
 
 from .conftest import PHONE, check_a11y, shot
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -11,13 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from handling.access import access_assignment
 from handling.commands import COMMANDS
 from handling.models import Assignment, ContactStage, Decision
 from handling.permissions import can_act, require_can_act
 from handling.states import AssignmentRole, is_open_for
 from history.models import Event
 from organisation.models import Role, User
-from proposals.access import access_assignment
 
 from .. import choices, letters
 from ..action_forms import ASSIGNMENT_FORMS
@@ -74,7 +75,7 @@ def _today(user: User, a: Assignment) -> dict[str, Any]:
 
 
 # What a form starts with, so that nobody types again what the system already knows.
-INITIAL = {
+INITIAL: dict[str, Callable[[User, Assignment], dict[str, Any]]] = {
     "draft_reply": _draft_initial,
     "contact": _today,
     "reply_meeting": _today,

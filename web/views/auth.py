@@ -20,7 +20,7 @@ from .common import safe_next
 def home(request: HttpRequest) -> HttpResponse:
     """Signed in: to the workbench. Otherwise the front page with sign-in and the public replies."""
     if request.user.is_authenticated:
-        user: User = request.user  # type: ignore[assignment]
+        user: User = request.user
         return redirect(workbench_url(user))
     return render(request, "web/home.html")
 

@@ -11,13 +11,13 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from handling.access import visible_assignments, visible_proposals
 from handling.models import Assignment
 from handling.queries import light_bands
 from handling.states import AssignmentRole, State
 from notifications import inbox
 from notifications.models import Notification
 from organisation.models import User
-from proposals.access import visible_assignments, visible_proposals
 from proposals.models import Proposal, ProposalStatus
 
 from ..labels import LIGHT_LABELS, days_left, light

@@ -1,7 +1,7 @@
 """The CPPCC proposal committee's pages (政协提案委): registering proposals and sessions, marking key
 proposals and 建议案, extensions to consult on, and replies waiting for the proposer's rating.
 
-Every form posts through the same commands as the API (``proposals.commands``); flags post to the
+Every form posts through the same commands as the API (``handling.proposal_commands``); flags post to the
 proposal page's existing ``/proposals/<id>/flags/`` endpoint.
 """
 
@@ -18,12 +18,12 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
+from handling import proposal_commands as commands
+from handling.access import visible_assignments, visible_proposals
 from handling.models import Assignment, Decision, ExtensionRequest
-from handling.permissions import require_role
 from handling.queries import awaiting_feedback, own_jurisdiction
 from organisation.models import Jurisdiction, Role, User
-from proposals import commands
-from proposals.access import visible_assignments, visible_proposals
+from organisation.roles import require_role
 from proposals.actions import create_proposal
 from proposals.models import Proposal, ProposalKind, ProposalStatus, Session
 from reports.queries import department_stats

@@ -17,12 +17,12 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 
+from handling.access import visible_assignments, visible_proposals
 from handling.models import Assignment
-from handling.permissions import require_role
 from handling.queries import awaiting_feedback, light_bands
 from handling.states import LIGHT_YELLOW_DAYS, AssignmentRole, State
 from organisation.models import Role, User
-from proposals.access import visible_assignments, visible_proposals
+from organisation.roles import require_role
 from proposals.models import Instruction, Proposal, ProposalStatus
 from reports.queries import department_stats
 

@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from handling.permissions import require_role
 from lib.errors import NotFound
 from organisation import lockout
 from organisation.models import Role, User
+from organisation.roles import require_role
 
 
 @login_required

@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 
+from handling.access import access_proposal, visible_assignments, visible_proposals
 from handling.disclosure import Audience, audience_of, disclosed_events, may_read, reply_for
 from handling.models import (
     Assignment,
@@ -30,12 +31,11 @@ from handling.models import (
     SecondFeedback,
     SelfCheck,
 )
-from handling.permissions import require_role
 from handling.queries import awaiting_feedback
 from handling.states import FINISHED, AssignmentRole, State
 from history.models import Event
 from organisation.models import Role, User
-from proposals.access import access_proposal, visible_assignments, visible_proposals
+from organisation.roles import require_role
 from proposals.models import Proposal, ProposalStatus, Proposer
 
 from ..labels import days_left, light

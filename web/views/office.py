@@ -20,13 +20,14 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
+from handling.access import access_proposal, visible_assignments, visible_proposals
 from handling.commands import COMMANDS
 from handling.models import Assignment, Decision, ExtensionRequest, ReturnRequest
-from handling.permissions import can_act, require_role
+from handling.permissions import can_act
 from handling.queries import light_bands, own_jurisdiction
 from handling.states import FINISHED, LIGHT_YELLOW_DAYS, State
 from organisation.models import Role, User
-from proposals.access import access_proposal, visible_assignments, visible_proposals
+from organisation.roles import require_role
 from proposals.models import Instruction, Proposal, ProposalStatus
 
 from .. import choices

@@ -10,11 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from handling.access import access_proposal
 from handling.models import Assignment
+from handling.proposal_commands import PROPOSAL_COMMANDS, require_command
 from history.models import Event
 from organisation.models import Role, User
-from proposals.access import access_proposal
-from proposals.commands import PROPOSAL_COMMANDS, require_command
 from proposals.models import Proposal
 
 from .. import choices

@@ -17,12 +17,12 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 
+from handling.access import visible_assignments
 from handling.models import Assignment, FollowUpItem
-from handling.permissions import require_role
 from handling.queries import light_bands
 from handling.states import FINISHED, TRANSITIONS, AssignmentRole, State
 from organisation.models import Role, User
-from proposals.access import visible_assignments
+from organisation.roles import require_role
 
 from ..action_forms import ASSIGNMENT_FORMS
 from ..labels import LIGHT_LABELS, days_left, light

@@ -1,4 +1,4 @@
-"""``manage.py backup PATH``: a portable JSON-lines backup of every table (lib/backup.py)."""
+"""``manage.py backup PATH``: a portable JSON-lines backup of every table (history/backup.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from lib.backup import backup_to
+from history.backup import backup_to
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""``manage.py restore PATH``: restore a backup into an empty, migrated database (lib/backup.py)."""
+"""``manage.py restore PATH``: restore a backup into an empty, migrated database (history/backup.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lib.backup import restore_file
+from history.backup import restore_file
 from lib.errors import DomainError
 
 

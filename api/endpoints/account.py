@@ -6,13 +6,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from pydantic import Field
 
-from api.http import StrictSchema, body_doc, json_response, parse_body
+from api.http import body_doc, json_response, parse_body
 from api.schemas import ON_OBJECT, SIGNED_IN, STATEFUL, WITH_BODY, responses
+from api.schemas.organisation import PasswordResetOut, TokenOut
 from lib.errors import NotFound
-
-from . import actions, tokens
-from .models import User
-from .schemas import PasswordResetOut, TokenOut
+from lib.input import StrictSchema
+from organisation import actions, tokens
+from organisation.models import User
 
 router = Router(tags=["组织机构"])
 

@@ -18,18 +18,17 @@ from pydantic import BaseModel
 
 from api.http import body_doc, idempotent, json_response, paginate, parse_body
 from api.schemas import ON_OBJECT, SIGNED_IN, STATEFUL, WITH_BODY, responses
+from api.schemas.handling import AssignmentOut, AssignmentPage, PublicReplyPage
+from handling.access import access_assignment, visible_assignments
+from handling.commands import COMMANDS, Empty
+from handling.disclosure import audience_of, public_reply_json, searches_letters
+from handling.models import Assignment, Reply
+from handling.permissions import require_can_act
+from handling.queries import light_bands, published_replies
+from handling.serialize import assignment_json, assignments_json, with_related
+from handling.states import State
 from lib.errors import InvalidInput
 from organisation.models import User
-from proposals.access import access_assignment, visible_assignments
-
-from .commands import COMMANDS, Empty
-from .disclosure import audience_of, public_reply_json, searches_letters
-from .models import Assignment, Reply
-from .permissions import require_can_act
-from .queries import light_bands, published_replies
-from .schemas import AssignmentOut, AssignmentPage, PublicReplyPage
-from .serialize import assignment_json, assignments_json, with_related
-from .states import State
 
 router = Router(tags=["交办办理"])
 public_router = Router(tags=["公开答复"])

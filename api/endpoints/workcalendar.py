@@ -8,15 +8,15 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from pydantic import Field
 
-from api.http import StrictSchema, body_doc, json_response, parse_body
+from api.http import body_doc, json_response, parse_body
 from api.schemas import SIGNED_IN, STATEFUL, WITH_BODY, responses
-from handling.permissions import require_role
+from api.schemas.workcalendar import YearOut
 from lib.errors import InvalidInput
+from lib.input import StrictSchema
 from organisation.models import Role, User
-
-from .counting import load_calendar, set_year
-from .models import CalendarDay, CalendarYear
-from .schemas import YearOut
+from organisation.roles import require_role
+from workcalendar.counting import load_calendar, set_year
+from workcalendar.models import CalendarDay, CalendarYear
 
 router = Router(tags=["工作日历"])
 

@@ -10,21 +10,21 @@ from ninja import Router
 
 from api.http import body_doc, idempotent, json_response, paginate, parse_body
 from api.schemas import ON_OBJECT, SIGNED_IN, STATEFUL, WITH_BODY, responses
+from api.schemas.proposals import InstructionOut, ProposalOut, ProposalPage, SessionOut, SessionPage
+from handling import proposal_commands as commands
+from handling.access import access_proposal, visible_proposals
 from handling.disclosure import audience_of, disclosed_events, may_read
 from handling.models import Assignment
-from handling.permissions import require_role
+from handling.proposal_commands import AssignIn, InstructionIn, ProposalIn, ProposalPatch, SessionIn
 from handling.serialize import assignments_json
 from history.models import Event
 from lib.errors import InvalidInput
 from organisation.models import User
-
-from . import actions, commands
-from .access import access_proposal, visible_proposals
-from .actions import STAFF
-from .commands import AssignIn, InstructionIn, ProposalIn, ProposalPatch, SessionIn
-from .models import Instruction, Proposal, ProposalStatus, Proposer, Session
-from .schemas import InstructionOut, ProposalOut, ProposalPage, SessionOut, SessionPage
-from .serialize import event_json, instruction_json, proposal_summary
+from organisation.roles import require_role
+from proposals import actions
+from proposals.actions import STAFF
+from proposals.models import Instruction, Proposal, ProposalStatus, Proposer, Session
+from proposals.serialize import event_json, instruction_json, proposal_summary
 
 router = Router(tags=["提案"])
 

@@ -8,12 +8,11 @@ from ninja import Router
 
 from api.http import json_response
 from api.schemas import ON_OBJECT, SIGNED_IN, responses
-from handling.permissions import require_role
+from api.schemas.reports import StatsOut
 from lib.errors import InvalidInput, NotFound
 from organisation.models import Jurisdiction, Role, User
-
-from .queries import department_stats
-from .schemas import StatsOut
+from organisation.roles import require_role
+from reports.queries import department_stats
 
 router = Router(tags=["统计考核"])
 

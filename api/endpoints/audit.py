@@ -9,14 +9,13 @@ from ninja import Router
 
 from api.http import json_response, paginate
 from api.schemas import SIGNED_IN, IsoDate, responses
+from api.schemas.audit import AuditEntryPage
+from audit import queries
+from audit.chain import normal_ip
+from audit.labels import kind_label, outcome_label
+from audit.models import AuditEntry
 from lib.errors import InvalidInput
 from organisation.models import User
-
-from . import queries
-from .chain import normal_ip
-from .labels import kind_label, outcome_label
-from .models import AuditEntry
-from .schemas import AuditEntryPage
 
 router = Router(tags=["安全审计"])
 

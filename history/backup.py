@@ -98,7 +98,7 @@ def _dependency_order(chosen: dict[str, type[Model]]) -> list[type[Model]]:
             return
         seen.add(label)
         for f in chosen[label]._meta.concrete_fields:
-            target = f.related_model._meta.label if f.is_relation and f.related_model else None  # type: ignore[union-attr]
+            target = f.related_model._meta.label if f.is_relation and f.related_model else None
             if target in chosen and target != label:
                 visit(target)
         ordered.append(chosen[label])
@@ -114,7 +114,7 @@ def _fields(model: type[Model]) -> list[Field[Any, Any]]:
 
 def _natural_target(f: Field[Any, Any]) -> type[Model] | None:
     target = f.related_model if f.is_relation else None
-    return target if isinstance(target, type) and issubclass(target, NATURAL) else None  # type: ignore[arg-type]
+    return target if isinstance(target, type) and issubclass(target, NATURAL) else None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ def dump_value(value: Any) -> Any:
 
 
 def _natural_keys(using: str) -> dict[type[Model], dict[int, list[Any]]]:
-    return {m: {o.pk: list(o.natural_key()) for o in m._default_manager.using(using).all()} for m in NATURAL}  # type: ignore[attr-defined]
+    return {m: {o.pk: list(o.natural_key()) for o in m._default_manager.using(using).all()} for m in NATURAL}
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -7,11 +7,10 @@ from ninja import Router
 
 from api.http import json_response, paginate
 from api.schemas import ON_OBJECT, SIGNED_IN, responses
+from api.schemas.notifications import NotificationOut, NotificationPage
+from notifications import inbox
+from notifications.models import Notification
 from organisation.models import User
-
-from . import inbox
-from .models import Notification
-from .schemas import NotificationOut, NotificationPage
 
 router = Router(tags=["消息提醒"])
 

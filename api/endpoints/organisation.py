@@ -9,13 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from pydantic import Field
 
-from api.http import StrictSchema, body_doc, json_response, paginate, parse_body
+from api.http import body_doc, json_response, paginate, parse_body
 from api.schemas import ON_OBJECT, RETRY_AFTER, SIGNED_IN, STATEFUL, WITH_BODY, responses
-from lib.errors import InvalidInput, NotFound, Unauthenticated
-
-from . import actions, lockout, otp, tokens
-from .models import Department, Jurisdiction, Role, User
-from .schemas import (
+from api.schemas.organisation import (
     DepartmentOut,
     DepartmentPage,
     JurisdictionOut,
@@ -25,6 +21,11 @@ from .schemas import (
     UnlockOut,
     UserOut,
 )
+from lib.errors import InvalidInput, NotFound, Unauthenticated
+from lib.input import StrictSchema
+from organisation import actions, lockout, otp, tokens
+from organisation.models import Department, Jurisdiction, Role, User
+from organisation.queries import existing_departments, existing_jurisdiction, get_jurisdiction
 
 router = Router(tags=["组织机构"])
 
@@ -103,28 +104,6 @@ def user_json(u: User) -> dict[str, Any]:
         "email": u.email,
         "charged_department_ids": [d.pk for d in u.charged_departments.all()],
     }
-
-
-def get_jurisdiction(jurisdiction_id: int) -> Jurisdiction:
-    j = Jurisdiction.objects.filter(pk=jurisdiction_id).first()
-    if j is None:
-        raise NotFound("辖区不存在。")
-    return j
-
-
-def existing_jurisdiction(jurisdiction_id: int, field: str) -> Jurisdiction:
-    j = Jurisdiction.objects.filter(pk=jurisdiction_id).first()
-    if j is None:
-        raise InvalidInput("辖区不存在。", details={"field": field})
-    return j
-
-
-def existing_departments(ids: list[int], field: str) -> list[Department]:
-    found = {d.pk: d for d in Department.objects.filter(pk__in=ids)}
-    missing = [i for i in ids if i not in found]
-    if missing:
-        raise InvalidInput(f"承办单位不存在：{missing}", details={"field": field})
-    return [found[i] for i in ids]
 
 
 @router.post(

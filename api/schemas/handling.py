@@ -6,9 +6,8 @@ from datetime import date, datetime
 from typing import Literal
 
 from api.schemas import Out, page_of
-
-from .models import Rating, ReplyMethod, ResultClass
-from .states import AssignmentRole, State
+from handling.models import Rating, ReplyMethod, ResultClass
+from handling.states import AssignmentRole, State
 
 Light = Literal["green", "yellow", "red"]
 

@@ -6,9 +6,8 @@ from datetime import date, datetime
 from typing import Any
 
 from api.schemas import Out, page_of
-from handling.schemas import AssignmentOut
-
-from .models import ProposalKind, ProposalStatus
+from api.schemas.handling import AssignmentOut
+from proposals.models import ProposalKind, ProposalStatus
 
 
 class SessionOut(Out):

@@ -1,12 +1,11 @@
-"""Response models of the organisation endpoints (the JSON of ``organisation.api``), for the OpenAPI document."""
+"""Response models of the organisation endpoints (``api.endpoints.organisation``), for the OpenAPI document."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from api.schemas import Out, page_of
-
-from .models import Role
+from organisation.models import Role
 
 
 class TokenOut(Out):

@@ -15,8 +15,7 @@ from django.db.models import Q, QuerySet
 from handling.models import Assignment
 from lib.errors import NotFound
 from organisation.models import DEPT_ROLES, Jurisdiction, Role
-
-from .models import Proposal, Proposer
+from proposals.models import Proposal, Proposer
 
 if TYPE_CHECKING:
     from organisation.models import User

@@ -11,17 +11,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from api.http import StrictSchema
 from handling import actions as handling_actions
 from handling.commands import UnitIn
-from handling.permissions import require_role
 from lib.errors import Forbidden, InvalidInput
-from organisation.api import existing_departments, existing_jurisdiction
+from lib.input import StrictSchema
 from organisation.models import Role, User
-
-from . import actions
-from .actions import STAFF
-from .models import Instruction, Proposal, Session
+from organisation.queries import existing_departments, existing_jurisdiction
+from organisation.roles import require_role
+from proposals import actions
+from proposals.actions import STAFF
+from proposals.models import Instruction, Proposal, Session
 
 
 class SessionIn(StrictSchema):
