@@ -33,12 +33,13 @@ browser:
 		$$SUDO apt-get install -y --no-install-recommends chromium fonts-noto-cjk \
 		|| { $$SUDO apt-get update -qq && $$SUDO apt-get install -y --no-install-recommends chromium fonts-noto-cjk; }; }
 
-# Install, create the SQLite database, load the demo city (示例市) and serve it on http://127.0.0.1:8000.
-# DEMO=true installs the demo app; --with-admin adds the superuser admin (password demo-2026).
+# Install, create the SQLite database, load the demo city (示例市) and serve it on http://$(HOST):$(PORT)
+# (127.0.0.1:8000 unless told, e.g. `make demo PORT=8123`). DEMO=true installs the demo app; --with-admin
+# adds the superuser admin (password demo-2026); --url makes the closing banner name the address served.
 demo: export DEMO := true
 demo: install
 	$(RUN) manage.py migrate --noinput
-	$(RUN) manage.py load_demo --with-admin
+	$(RUN) manage.py load_demo --with-admin --url http://$(HOST):$(PORT)/
 	$(RUN) manage.py runserver $(HOST):$(PORT)
 
 serve: install

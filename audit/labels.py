@@ -14,6 +14,7 @@ KIND_LABELS: dict[str, str] = {
     "otp": "双因素认证",
     "permission_denied": "越权访问被拒绝",
     "user_created": "创建用户",
+    "user_deactivated": "停用用户",
     "department_created": "创建承办单位",
     "jurisdiction_created": "创建辖区",
     "jurisdiction_changed": "修改辖区名称或时限规则",

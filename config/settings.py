@@ -186,6 +186,12 @@ WHITENOISE_USE_FINDERS = True
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
 # ... and in any case this many days after they were issued (prune them with `manage.py prune_tokens`).
 API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "90"))
+# Housekeeping (`manage.py housekeeping`, run daily, e.g. from cron; each part also on its own, with
+# --dry-run): expired API tokens go (prune_tokens); Idempotency-Key records after this many days (a
+# client retries within minutes; a week covers a long outage) (prune_idempotency); read in-app messages
+# this many days after they were read, unread ones never (prune_notifications).
+IDEMPOTENCY_KEEP_DAYS = int(os.environ.get("IDEMPOTENCY_KEEP_DAYS", "7"))
+READ_NOTIFICATIONS_KEEP_DAYS = int(os.environ.get("READ_NOTIFICATIONS_KEEP_DAYS", "90"))
 
 # Login throttling (登录失败处理, django-axes): the lock-out is decided by the first backend, before
 # any password hash is computed. An account locks after LOGIN_FAILURE_LIMIT failures, an address after

@@ -28,7 +28,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from handling import actions as h
-from handling.models import Assignment
+from handling.models import Assignment, ResultClass
 from handling.queries import light_bands
 from handling.states import AssignmentRole, State, is_open_for
 from organisation.actions import NewUser, create_department, create_jurisdiction, create_user
@@ -72,7 +72,9 @@ CITY_NAME = "示例市"
 COUNTY_NAME = "示例县"
 SEED = 2026
 MEMBERS = 20
-URL = "http://127.0.0.1:8000/"
+URL = "http://127.0.0.1:8000/"  # what `make demo` serves unless told another HOST or PORT
+STAGES = 7  # sources, organisation, four sessions, then meetings and times
+PROGRESS_SECONDS = 5.0
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 
 BARRIER = "barrier"  # a lead script pauses here before signing, so that co-handlers answer first
@@ -199,14 +201,52 @@ class Waiting:
 
 
 @dataclass
+class Progress:
+    """What a long load is doing: "[3/7] 示例市 2026年十四届二次会议：提案 64/180（已用 5 秒）".
+
+    A line when a stage starts and ends, and at most one every ``every`` seconds in between. Plain lines
+    only (no carriage returns or escape codes), so a pipe or a log file reads as well as a terminal."""
+
+    write: Callable[[str], None]
+    stages: int
+    every: float = PROGRESS_SECONDS
+    clock: Callable[[], float] = time.monotonic
+    number: int = 0
+    name: str = ""
+    started: float = 0.0
+    last: float = 0.0
+
+    def stage(self, name: str, note: str = "") -> None:
+        self.number += 1
+        self.name = name
+        self.started = self.last = self.clock()
+        self.write(f"{self._prefix()}{name}{'：' + note if note else ''}……")
+
+    def tick(self, done: int, total: int) -> None:
+        now = self.clock()
+        if now - self.last >= self.every:
+            self.last = now
+            self.write(f"{self._prefix()}{self.name}：提案 {done}/{total}（已用 {now - self.started:.0f} 秒）")
+
+    def done(self, summary: str) -> None:
+        self.write(f"{self._prefix()}{self.name}：{summary}（用时 {self.clock() - self.started:.1f} 秒）")
+
+    def _prefix(self) -> str:
+        return f"[{self.number}/{self.stages}] "
+
+
+@dataclass
 class Loader:
     write: Callable[[str], None]
     today: date = field(default_factory=timezone.localdate)
     data_dir: Path | None = None
     with_admin: bool = False  # create the superuser admin (password demo-2026): only when asked
     rng: random.Random = field(default_factory=lambda: random.Random(SEED))  # noqa: S311 (demo data)
+    progress_every: float = PROGRESS_SECONDS
+    clock: Callable[[], float] = time.monotonic
 
     def __post_init__(self) -> None:
+        self.progress = Progress(self.write, STAGES, every=self.progress_every, clock=self.clock)
         self.password_hash = make_password(PASSWORD)  # with the configured hasher, once
         self.names = NameBook(self.rng)
         self.doc_numbers: Counter[tuple[str, int]] = Counter()
@@ -217,8 +257,13 @@ class Loader:
 
     def run(self) -> Org:
         started = time.monotonic()
+        progress = self.progress
+        progress.stage("提案来源")
         sources, real = self._sources()
+        progress.done(f"{len(sources)} 件{'真实' if real else '生成的'}提案")
+        progress.stage("辖区、承办单位和账号")
         org = self._organisation()
+        progress.done(f"2 个辖区、{len(org.units)} 个承办单位、{len(org.users)} 个账号")
         city = Level(org.city, org.users["office"], org.users["cppcc"], CITY_UNITS, "市政协")
         county = Level(org.county, org.users["county_office"], org.users["county_cppcc"], COUNTY_UNITS, "县政协")
         y = self.today.year
@@ -229,17 +274,21 @@ class Loader:
             SessionSpec(city, "日常提案", y, daily, DAILY_SCENARIOS, is_daily=True),
             SessionSpec(county, "十三届二次会议", y, self._county_sources(), COUNTY_SCENARIOS),
         ]
+        assert len(sessions) + 3 == STAGES
         for spec in sessions:
             level = spec.level
+            progress.stage(f"{level.jurisdiction.name} {spec.year}年{spec.name}", f"{len(spec.sources)} 件提案")
             with transaction.atomic():
                 session = pa.create_session(level.jurisdiction, actor=level.cppcc, name=spec.name, year=spec.year,
                                             is_daily=spec.is_daily)  # fmt: skip
             clock = Clock(self.today, self.rng, past=spec.is_past)
             plans = self._plan_session(spec, clock)
             self._play_session(org, spec, session, plans, clock)
-            self.write(f"  {level.jurisdiction.name} {spec.year}年{spec.name}：{len(plans)} 件提案")
+            progress.done(f"提案 {len(plans)}/{len(plans)}")
+        progress.stage("集体座谈答复，按办理日期回填历史时间")
         self._collective_meeting(org)
         backdate_events(self.today)
+        progress.done("完成")
         self.write(f"载入用时 {time.monotonic() - started:.1f} 秒（{'真实提案' if real else '生成提案'}）。")
         return org
 
@@ -557,7 +606,8 @@ class Loader:
         level, sources = spec.level, spec.sources
         proposers = self._proposers(org, plans, sources, level, spec.is_main)
         self.waiting = []
-        for plan in plans:
+        for done, plan in enumerate(plans):
+            self.progress.tick(done, len(plans))
             src = sources[plan.source_index]
             kind, entries = proposers[plan.source_index]
             with transaction.atomic():
@@ -743,7 +793,7 @@ class Loader:
                 self._contact(org, p, lp, a, "during", on=clock.today)
                 break
             # Re-handling (再次办理): a better reply, signed and delivered today.
-            lp.result_class = "A" if lp.result_class != "C" else "B"
+            lp.result_class = ResultClass.A if lp.result_class != ResultClass.C else ResultClass.B
             self._draft(org, p, lp, a, clock.today, handler, note="（再次办理答复）")
             h.sign_reply(a, actor=head, signed_on=clock.today)
             self._contact(org, p, lp, a, "after", on=clock.today)
@@ -755,7 +805,7 @@ class Loader:
                          actions=actions)  # fmt: skip
         fresh = Assignment.objects.get(pk=a.pk)
         after_reply = is_open_for("follow_up_plan", fresh.state, fresh.role, key=p.proposal.needs_leader_approval)
-        if lp.follow_up and fresh.delivered_class == "B" and after_reply:
+        if lp.follow_up and fresh.delivered_class == ResultClass.B and after_reply:
             self._follow_up(org, p, lp, a, handler)
         return
         yield  # a generator even when it never pauses
@@ -939,7 +989,7 @@ def _describe(user: User) -> str:
     return f"{where} {role}" if where else role
 
 
-def login_lines() -> list[str]:
+def login_lines(url: str = URL) -> list[str]:
     users = {u.username: u for u in User.objects.filter(username__in=LOGIN_ROWS)}
     lines = ["演示账号（密码均为 demo-2026）：", f"  {pad('用户名', 18)}{pad('姓名', 10)}说明"]
     for username in LOGIN_ROWS:
@@ -952,7 +1002,7 @@ def login_lines() -> list[str]:
         "  <代码>_head / <代码>_leader / <代码>_handler    各承办单位主要负责人 / 分管领导 / 经办人，"
         "代码如 fgw jyj kjj gxj wjw zjj cgj jtj …",
         "",
-        f"网址：{URL}    接口文档：{URL}api/v1/docs    管理后台：{URL}admin/",
+        f"网址：{url}    接口文档：{url}api/v1/docs    管理后台：{url}admin/",
     ]
     return lines
 

@@ -36,3 +36,6 @@ class Event(models.Model):
         indexes = [models.Index(fields=["proposal", "id"], name="event_proposal_idx")]
         # One successor per event: two writers chaining onto the same predecessor cannot both succeed.
         constraints = [models.UniqueConstraint(fields=["proposal", "prev_hash"], name="event_chain_link_unique")]
+
+    def __str__(self) -> str:
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.action}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from lib.errors import Forbidden, InvalidInput, RuleViolation
@@ -125,6 +126,26 @@ def create_user(*, actor: User | None, new: NewUser) -> User:
     _changed("user_created", actor=actor, user=user, role=user.role, jurisdiction_id=new.jurisdiction.pk,
              department_id=user.department_id)  # fmt: skip
     return user
+
+
+@transaction.atomic
+def deactivate_users(users: QuerySet[User], *, actor: User, request: HttpRequest | None) -> list[User]:
+    """Switch accounts off (the operator's own stays on): the save revokes their API tokens
+    (``organisation.receivers``) and each is audited in the same transaction."""
+    require_superuser(actor)
+    done = []
+    for user in users.filter(is_active=True).exclude(pk=actor.pk).order_by("pk"):
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        user_deactivated(user, actor=actor, request=request)
+        done.append(user)
+    return done
+
+
+def user_deactivated(user: User, *, actor: User, request: HttpRequest | None) -> None:
+    """Audit a deactivation saved through the admin's change form (the token receiver has already run)."""
+    security_event.send(sender=User, kind="user_deactivated", user=user, actor=actor, request=request,
+                        outcome="success", data={})  # fmt: skip
 
 
 def require_office_role(actor: User) -> None:

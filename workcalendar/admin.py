@@ -10,6 +10,9 @@ from django.db.models.functions import ExtractYear
 from django.http import HttpRequest
 from django.utils import timezone
 
+from organisation.models import User
+from organisation.signals import security_event
+
 from .models import CalendarDay, CalendarYear
 
 WEEKDAYS = "一二三四五六日"
@@ -32,9 +35,16 @@ class YearFilter(admin.SimpleListFilter):
         return queryset
 
 
-def mark_years_manual(years: set[int]) -> None:
-    """Record that the office changed these years, so reseeding from the package skips them."""
+def mark_years_manual(years: set[int], request: HttpRequest) -> None:
+    """Record that the office changed these years, so reseeding from the package skips them, and tell the
+    audit log, as a change through the API does (``counting.set_year``)."""
     CalendarYear.objects.filter(year__in=years).update(source=CalendarYear.Source.MANUAL, updated_at=timezone.now())
+    actor = request.user if isinstance(request.user, User) else None
+    for year in sorted(years):
+        security_event.send(
+            sender=CalendarYear, kind="calendar_changed", user=None, actor=actor, request=request, outcome="success",
+            data={"year": year, "source": CalendarYear.Source.MANUAL.value, "via": "admin"},
+        )  # fmt: skip
 
 
 @admin.register(CalendarDay)
@@ -58,18 +68,18 @@ class CalendarDayAdmin(admin.ModelAdmin[CalendarDay]):
             if old is not None:
                 years.add(old.year)
         super().save_model(request, obj, form, change)
-        mark_years_manual(years)
+        mark_years_manual(years, request)
 
     def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
         """Delete the day and mark its year as edited by the office."""
         super().delete_model(request, obj)
-        mark_years_manual({obj.date.year})
+        mark_years_manual({obj.date.year}, request)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
         """Delete the days and mark their years as edited by the office."""
         years = {d.year for d in queryset.values_list("date", flat=True)}
         super().delete_queryset(request, queryset)
-        mark_years_manual(years)
+        mark_years_manual(years, request)
 
 
 @admin.register(CalendarYear)

@@ -44,7 +44,7 @@ def demo_output(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            call_command("load_demo", stdout=out)
+            call_command("load_demo", "--url", "http://127.0.0.1:8123/", stdout=out)
             yield out.getvalue()
         finally:
             transaction.set_rollback(True)
@@ -253,6 +253,20 @@ def test_second_run_changes_nothing(demo_output: str) -> None:
     call_command("load_demo", stdout=out)
     assert "已载入" in out.getvalue()
     assert counts == (User.objects.count(), Proposal.objects.count(), Assignment.objects.count(), Event.objects.count())
+
+
+def test_output_shows_progress_and_the_address_served(demo_output: str) -> None:
+    """Every stage says when it is done and how long it took; the banner names the port ``--url`` gave;
+    the security log stayed quiet, but its audit entries were written."""
+    from audit.models import AuditEntry
+
+    finished = re.findall(r"^\[(\d)/7\] .+（用时 \d+\.\d 秒）$", demo_output, re.MULTILINE)
+    assert finished == [str(n) for n in range(1, 8)], demo_output[:3000]
+    assert "[3/7] 示例市 " in demo_output and "\x1b" not in demo_output and "\r" not in demo_output
+    assert "网址：http://127.0.0.1:8123/    接口文档：http://127.0.0.1:8123/api/v1/docs" in demo_output
+    assert ":8000" not in demo_output
+    written = int(re.search(r"已写入 (\d+) 条安全审计记录", demo_output)[1])  # type: ignore[index]
+    assert written >= AuditEntry.objects.filter(kind="user_created").count() > 100
 
 
 def test_wipe_removes_the_demo(demo_output: str) -> None:

@@ -1,0 +1,46 @@
+"""In-app messages in the operator's console: shown only (delivery writes them, the user reads them,
+``manage.py prune_notifications`` removes old read ones)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from organisation.admin import ReadOnlyAdmin
+
+from .models import Notification
+
+COLUMNS = ("recipient", "text", "proposal_ref", "sent", "read")
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin[Notification]):
+    list_display = COLUMNS
+    list_select_related = ["user", "proposal"]
+    search_fields = ["=user__username", "text"]
+    ordering = ["-pk"]
+    show_full_result_count = False
+    fields = COLUMNS
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Notification]:
+        qs: QuerySet[Notification] = super().get_queryset(request)
+        return qs.select_related("user", "proposal")
+
+    @admin.display(description="收件人", ordering="user__username")
+    def recipient(self, obj: Notification) -> str:
+        return f"{obj.user.username}（{obj.user.display_name}）"
+
+    @admin.display(description="提案")
+    def proposal_ref(self, obj: Notification) -> str:
+        return str(obj.proposal) if obj.proposal else "—"
+
+    @admin.display(description="发送时间", ordering="created_at")
+    def sent(self, obj: Notification) -> datetime:
+        return obj.created_at
+
+    @admin.display(description="阅读时间", ordering="read_at")
+    def read(self, obj: Notification) -> datetime | None:
+        return obj.read_at
