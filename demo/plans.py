@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from handling.models import ContactStage, Rating, ReplyMethod, ResultClass
 from handling.states import State
 
 S = State
@@ -24,7 +25,7 @@ ORDER = (
 SIGNED = frozenset({S.OFFICE_REVIEW, S.LEADER_APPROVAL, S.APPROVED, S.REPLIED, S.REHANDLING, S.CLOSED})
 OPEN = frozenset(ORDER) - {S.REPLIED, S.CLOSED}
 
-UNSATISFIED, BASIC, SATISFIED = "unsatisfied", "basically_satisfied", "satisfied"
+UNSATISFIED, BASIC, SATISFIED = Rating.UNSATISFIED, Rating.BASICALLY_SATISFIED, Rating.SATISFIED
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,8 @@ class LeadPlan:
     assigned_on: date | None = None
     sign_on: date | None = None
     meeting_on: date | None = None
-    result_class: str = "A"
-    method: str = "written"
+    result_class: str = ResultClass.A
+    method: str = ReplyMethod.WRITTEN
     public: bool = True
     contacts: dict[str, date] = field(default_factory=dict)
     reject_form: bool = False
@@ -232,14 +233,15 @@ def plan_contacts(lp: LeadPlan, clock: Clock) -> None:
     finished = lp.target in (S.REPLIED, S.REHANDLING, S.CLOSED)
     end = lp.sign_on or clock.today
     if lp.reaches(S.RECEIVED) and rng.random() < (0.95 if finished else 0.7):
-        lp.contacts["before"] = clock.cap(min(a + timedelta(days=rng.randint(1, 7)), end))
+        lp.contacts[ContactStage.BEFORE] = clock.cap(min(a + timedelta(days=rng.randint(1, 7)), end))
     if lp.reaches(S.HANDLING) and rng.random() < (0.85 if finished else 0.5):
         start = a + timedelta(days=10)
         stop = end - timedelta(days=3)
-        lp.contacts["during"] = clock.cap(start + timedelta(days=rng.randint(0, max(0, (stop - start).days))))
+        during = start + timedelta(days=rng.randint(0, max(0, (stop - start).days)))
+        lp.contacts[ContactStage.DURING] = clock.cap(during)
     delivered = lp.meeting_on or lp.sign_on
     if lp.reaches(S.REPLIED) and delivered and rng.random() < 0.9:
-        lp.contacts["after"] = clock.after(delivered, 1, 6)
+        lp.contacts[ContactStage.AFTER] = clock.after(delivered, 1, 6)
 
 
 def plan_lead(scenario: str, unit: str, rng: random.Random, clock: Clock) -> LeadPlan:
@@ -248,8 +250,9 @@ def plan_lead(scenario: str, unit: str, rng: random.Random, clock: Clock) -> Lea
     lp = LeadPlan(unit=unit, target=sc.target, scenario=scenario, key=sc.key)
     if sc.target in OPEN:
         lp.light = pick_light(rng, sc.lights)
-    lp.result_class = rng.choices("ABC", weights=(45, 40, 15) if not sc.key else (55, 45, 0))[0]
-    lp.method = "meeting" if sc.key else rng.choices(("written", "onsite"), weights=(85, 15))[0]
+    lp.result_class = rng.choices(tuple(ResultClass), weights=(45, 40, 15) if not sc.key else (55, 45, 0))[0]
+    ordinary = (ReplyMethod.WRITTEN, ReplyMethod.ONSITE)
+    lp.method = ReplyMethod.MEETING if sc.key else rng.choices(ordinary, weights=(85, 15))[0]
     lp.public = rng.random() < 0.9
     if scenario == "return_pending":
         lp.return_flow, lp.return_from_received = "pending", rng.random() < 0.5
@@ -265,7 +268,7 @@ def plan_lead(scenario: str, unit: str, rng: random.Random, clock: Clock) -> Lea
     elif scenario == "key_review_rejected":
         lp.review_reject = True
     if scenario == "key_leader_approval" and rng.random() < 0.5:
-        lp.class_change = "A" if lp.result_class == "B" else "B"
+        lp.class_change = ResultClass.A if lp.result_class == ResultClass.B else ResultClass.B
     if scenario == "key_closed" and rng.random() < 0.25:
         lp.approval_reject = True
     # Ratings: the first proposer's result decides; unsatisfied sends the assignment back to re-handling.
@@ -302,7 +305,7 @@ def plan_extra_lead(unit: str, first: LeadPlan, rng: random.Random, clock: Clock
     else:
         target = rng.choice((S.RECEIVED, S.HANDLING, S.REPLY_DRAFTED) if age < 40 else (S.HANDLING, S.REPLY_DRAFTED))
     lp = LeadPlan(unit=unit, target=target, scenario="separate_lead", assigned_on=first.assigned_on)
-    lp.result_class = rng.choice("AAB")
+    lp.result_class = rng.choice((ResultClass.A, ResultClass.A, ResultClass.B))
     lp.public = True
     if target in (S.REPLIED, S.CLOSED):
         latest = clock.today - timedelta(days=2 if target == S.REPLIED else 12)

@@ -10,6 +10,8 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
+from handling.models import ContactStage, Rating, ResultClass
+
 NUMERALS = "一二三四五六七八九十"
 
 
@@ -53,7 +55,7 @@ _ASPECTS = (
 )
 
 _POINTS: dict[str, tuple[str, ...]] = {
-    "A": (
+    ResultClass.A: (
         "您提出的这一建议很有针对性，我们已积极吸收采纳。{year}年以来，{we}会同有关部门出台了《关于{topic}的"
         "实施意见》，明确了{n}项具体措施，目前各项措施已落实到位，相关问题已基本解决。",
         "我们认真研究了您的建议并已采纳。今年{we}把{aspect}作为重点任务，建立了工作专班和月度调度机制，"
@@ -61,7 +63,7 @@ _POINTS: dict[str, tuple[str, ...]] = {
         "这一建议已被吸收进我市相关政策文件。{we}已在全市范围推广相关做法，累计投入资金{money}万元，"
         "覆盖{n}个区县，取得了良好成效。",
     ),
-    "B": (
+    ResultClass.B: (
         "这一建议与我们正在推进的工作高度契合。目前，我们已将其列入{next_year}年度重点工作计划，正在会同有关部门"
         "研究制定具体实施方案，力争在{next_year}年底前取得实质性进展。",
         "您的建议具有较强的可操作性。{we}已启动前期调研，拟在{n}个区县先行试点，待总结经验后在全市推广，"
@@ -69,7 +71,7 @@ _POINTS: dict[str, tuple[str, ...]] = {
         "对于{aspect}的建议，我们正在逐步推进。目前已完成调研摸底和方案起草，下一步将按程序报批后组织实施，"
         "并将实施进展及时向您反馈。",
     ),
-    "C": (
+    ResultClass.C: (
         "经认真研究，该建议涉及国家和省有关政策调整，且需要较大规模的财政投入，受现有条件限制，近期暂不具备全面"
         "实施的条件。我们将加强政策研究，待条件成熟时积极推进。",
         "您的建议出发点很好。但由于该事项需报请省级主管部门审批，且与现行规定存在一定冲突，目前我市暂无法单独实施，"
@@ -79,10 +81,12 @@ _POINTS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_CLOSINGS = {
-    "A": "总体来看，您提出的建议已基本采纳落实，相关问题已经解决或基本解决。",
-    "B": "下一步，我们将按照答复中的承诺，制定跟踪落实方案，明确责任单位和完成时限，逐项抓好落实，并及时向您反馈进展。",
-    "C": "对暂时不能解决的问题，我们已向您作了说明。今后我们将结合工作实际，积极创造条件，逐步加以推进。",
+_CLOSINGS: dict[str, str] = {
+    ResultClass.A: "总体来看，您提出的建议已基本采纳落实，相关问题已经解决或基本解决。",
+    ResultClass.B: (
+        "下一步，我们将按照答复中的承诺，制定跟踪落实方案，明确责任单位和完成时限，逐项抓好落实，并及时向您反馈进展。"
+    ),
+    ResultClass.C: "对暂时不能解决的问题，我们已向您作了说明。今后我们将结合工作实际，积极创造条件，逐步加以推进。",
 }
 
 _ACKS = (
@@ -102,8 +106,8 @@ def reply_letter(rng: random.Random, ctx: LetterContext, *, result_class: str, d
     """
     aspects = rng.sample(_ASPECTS, 3)
     classes = [result_class] * 3
-    if result_class != "A":
-        classes[0] = "A"  # even a B or C letter usually reports something already done
+    if result_class != ResultClass.A:
+        classes[0] = ResultClass.A  # even a B or C letter usually reports something already done
     lines = [
         f"{result_class}类　　　　　　　　　　　　　　　　　　{'主动公开' if public else '不予公开'}",
         f"{doc_no}　　　　　　　　　　　　　签发人：{ctx.head}",
@@ -174,16 +178,16 @@ def form_instruction(rng: random.Random) -> str:
 
 
 def contact_note(rng: random.Random, stage: str, topic: str) -> str:
-    notes = {
-        "before": (
+    notes: dict[str, tuple[str, str]] = {
+        ContactStage.BEFORE: (
             f"听取提案人对“{topic}”问题的具体意见和诉求，商定办理思路和时间安排。",
             "介绍本单位相关工作情况，了解提案人的调研情况和关注重点。",
         ),
-        "during": (
+        ContactStage.DURING: (
             "通报办理进展，就拟采取的具体措施与提案人深入交换意见，提案人提出了补充建议。",
             "陪同提案人实地察看有关现场，共同研究解决问题的办法。",
         ),
-        "after": (
+        ContactStage.AFTER: (
             "当面送达答复函，征询提案人对办理工作的意见，提案人对办理态度表示认可。",
             "电话告知答复主要内容并寄送答复函，提案人表示将继续关注落实情况。",
         ),
@@ -220,10 +224,10 @@ INSTRUCTIONS = (
     "这件提案很有价值。请{unit}会同相关部门抓紧研究，把办理提案与推进工作结合起来。",
     "请{unit}高度重视，加强与提案人的沟通，办理情况及时报我。",
 )
-FEEDBACK_COMMENTS = {
-    "satisfied": ("办理态度认真，答复具体，措施可行。", "与提案人沟通充分，办理效果好。", ""),
-    "basically_satisfied": ("答复基本回应了建议，希望进一步加大落实力度。", "措施较为原则，希望持续跟进。", ""),
-    "unsatisfied": (
+FEEDBACK_COMMENTS: dict[str, tuple[str, ...]] = {
+    Rating.SATISFIED: ("办理态度认真，答复具体，措施可行。", "与提案人沟通充分，办理效果好。", ""),
+    Rating.BASICALLY_SATISFIED: ("答复基本回应了建议，希望进一步加大落实力度。", "措施较为原则，希望持续跟进。", ""),
+    Rating.UNSATISFIED: (
         "答复较为笼统，对所提具体建议回应不够，希望再次研究办理。",
         "答复未涉及问题的实质，请再次研究。",
     ),

@@ -45,17 +45,8 @@ from .models import (
     SecondFeedback,
     SelfCheck,
 )
-from .permissions import acts_for_jurisdiction, require_can_act
-from .states import (
-    FINISHED,
-    PREVIOUS,
-    TRANSITIONS,
-    AssignmentRole,
-    State,
-    allowed_actions,
-    derive_proposal_status,
-    is_open_for,
-)
+from .permissions import acts_for_jurisdiction, require_can_act, require_precondition, require_state
+from .states import FINISHED, PREVIOUS, TRANSITIONS, AssignmentRole, State, derive_proposal_status
 
 S = State
 
@@ -84,19 +75,13 @@ def _lock(assignment: Assignment) -> Assignment:
     )
 
 
-def _require_state(action: str, a: Assignment) -> None:
-    key = a.proposal.needs_leader_approval
-    if not is_open_for(action, a.state, a.role, key=key):
-        raise InvalidTransition(
-            f"当前状态（{State(a.state).label}）不能进行此项操作。",
-            details={"state": a.state, "allowed_actions": allowed_actions(a.state, a.role, key=key)},
-        )
-
-
 def _begin(actor: User, action: str, assignment: Assignment) -> Assignment:
+    """Lock, then check role and unit (403), state (409) and what the action needs of the records
+    (``permissions.PRECONDITIONS``: the same checks ``available_actions`` offers the action by)."""
     a = _lock(assignment)
     require_can_act(actor, action, a)
-    _require_state(action, a)
+    require_state(action, a)
+    require_precondition(action, a)
     return a
 
 
@@ -279,13 +264,7 @@ def receive(assignment: Assignment, *, actor: User) -> Assignment:
 
 @transaction.atomic
 def request_return(assignment: Assignment, *, actor: User, reason: str) -> Assignment:
-    a = _begin(actor, "request_return", assignment)
-    if today() > a.return_deadline:
-        raise RuleViolation(
-            "return_window_closed",
-            f"退回期限（{cn_date(a.return_deadline)}）已过，不能再申请退回；如确需调整请与督查室联系。",
-            details={"return_deadline": a.return_deadline.isoformat()},
-        )
+    a = _begin(actor, "request_return", assignment)  # within the return window (permissions.PRECONDITIONS)
     ReturnRequest.objects.create(assignment=a, reason=reason, from_state=a.state, requested_by=actor)
     _tell_office(a, f"{a.department.name}申请退回{_label(a)}，请审批。")
     return _move(a, "request_return", actor=actor, data={"reason": reason})
@@ -429,9 +408,7 @@ def record_government_decision(
 @transaction.atomic
 def draft_reply(assignment: Assignment, *, actor: User, draft: ReplyDraft) -> Reply:
     """Write a new version of the reply; earlier versions, signed or not, stay as they were."""
-    a = _begin(actor, "draft_reply", assignment)
-    if a.proposal.is_major and not a.government_decisions.exists():
-        raise RuleViolation("government_decision_missing", "重大提案须先报请政府研究并记录政府决定，再按决定起草答复。")
+    a = _begin(actor, "draft_reply", assignment)  # a major proposal's decision is recorded first
     latest = _latest_reply(a)
     reply = Reply.objects.create(
         assignment=a,
@@ -468,19 +445,8 @@ def _deliver(a: Assignment, reply: Reply, on: date) -> list[str]:
 @transaction.atomic
 def sign_reply(assignment: Assignment, *, actor: User, signed_on: date | None = None) -> Assignment:
     """Sign the reply (签发); key proposals and 建议案 go on to the office's review."""
-    a = _begin(actor, "sign_reply", assignment)
+    a = _begin(actor, "sign_reply", assignment)  # every co unit has sent its opinion
     signed_on = signed_on or today()
-    missing = list(
-        Assignment.objects.filter(
-            proposal=a.proposal, role=AssignmentRole.CO, state__in=(S.PENDING, S.RECEIVED)
-        ).values_list("department__name", flat=True)
-    )
-    if missing:
-        raise RuleViolation(
-            "co_opinions_missing",
-            f"协办单位（{'、'.join(missing)}）尚未提交协办意见，暂不能签发答复。",
-            details={"departments": missing},
-        )
     _not_future(signed_on, "签发日期", "signed_on")
     if signed_on < a.assigned_on:
         raise RuleViolation("date_before_assignment", "签发日期不能早于交办日期。", details={"field": "signed_on"})
@@ -608,9 +574,7 @@ def hold_reply_meeting(
 
 @transaction.atomic
 def request_extension(assignment: Assignment, *, actor: User, reason: str, new_due_on: date) -> ExtensionRequest:
-    a = _begin(actor, "request_extension", assignment)
-    if a.extension_requests.filter(decision=Decision.PENDING).exists():
-        raise InvalidTransition("已有一份延期申请等待督查室审批。", details={"state": a.state})
+    a = _begin(actor, "request_extension", assignment)  # none pending already
     if new_due_on <= a.due_on:
         raise RuleViolation("invalid", f"申请延至的日期须晚于现办复期限（{cn_date(a.due_on)}）。")
     if new_due_on > a.max_due_on:
@@ -632,10 +596,9 @@ def request_extension(assignment: Assignment, *, actor: User, reason: str, new_d
 @transaction.atomic
 def consult_extension(assignment: Assignment, *, actor: User, agree: bool, opinion: str = "") -> ExtensionRequest:
     """Record the CPPCC's view on the pending extension request (延期须与政协协商)."""
-    a = _begin(actor, "consult_extension", assignment)
+    a = _begin(actor, "consult_extension", assignment)  # a request is pending
     request = a.extension_requests.filter(decision=Decision.PENDING).order_by("-pk").first()
-    if request is None:
-        raise InvalidTransition("没有待协商的延期申请。", details={"state": a.state})
+    assert request is not None
     request.cppcc_consulted = True
     request.cppcc_agrees = agree
     request.cppcc_opinion = opinion
@@ -653,10 +616,9 @@ def decide_extension(
     assignment: Assignment, *, actor: User, approve: bool, cppcc_consulted: bool, comment: str = ""
 ) -> Assignment:
     """Approve or reject the pending extension; approving needs a recorded consultation with the CPPCC."""
-    a = _begin(actor, "decide_extension", assignment)
+    a = _begin(actor, "decide_extension", assignment)  # a request is pending
     request = a.extension_requests.filter(decision=Decision.PENDING).order_by("-pk").first()
-    if request is None:
-        raise InvalidTransition("没有待审批的延期申请。", details={"state": a.state})
+    assert request is not None
     # Consulted: the office ticks it (consulted offline), or the CPPCC recorded its view here.
     consulted = cppcc_consulted or request.cppcc_consulted
     if approve and not consulted:
@@ -716,7 +678,7 @@ def give_feedback(
     require_can_act(actor, "feedback", a)
     proposer, on_paper = _proposer_for(actor, a, proposer_id)
     decisive = proposer.position == 0
-    _require_state("feedback" if decisive else "cosigner_feedback", a)
+    require_state("feedback" if decisive else "cosigner_feedback", a)
     reply = a.replies.filter(delivered_on__isnull=False).order_by("-version").first()
     Feedback.objects.create(
         assignment=a, reply=reply, proposer=proposer, attitude=attitude, result=result, comment=comment,
@@ -783,9 +745,7 @@ class PlanItem:
 @transaction.atomic
 def plan_follow_up(assignment: Assignment, *, actor: User, items: Sequence[PlanItem]) -> list[FollowUpItem]:
     """Set the follow-up plan (跟踪落实方案) of a B-class reply."""
-    a = _begin(actor, "follow_up_plan", assignment)
-    if a.delivered_class != "B":
-        raise RuleViolation("not_b_class", "只有办理结果为B类的提案需要制定跟踪落实方案。")
+    a = _begin(actor, "follow_up_plan", assignment)  # of a B-class reply only
     if not items:
         raise InvalidInput("跟踪落实方案至少包含一项落实事项。", details={"field": "items"})
     created = [
@@ -802,7 +762,7 @@ def plan_follow_up(assignment: Assignment, *, actor: User, items: Sequence[PlanI
 
 @transaction.atomic
 def finish_follow_up_item(assignment: Assignment, *, actor: User, item_id: int, note: str) -> FollowUpItem:
-    a = _begin(actor, "follow_up_done", assignment)
+    a = _begin(actor, "follow_up_done", assignment)  # some item is still open
     item = a.follow_up_items.select_for_update().filter(pk=item_id).first()
     if item is None:
         raise InvalidInput("该落实事项不属于此交办。", details={"field": "item_id"})
@@ -818,13 +778,7 @@ def finish_follow_up_item(assignment: Assignment, *, actor: User, item_id: int, 
 @transaction.atomic
 def give_second_feedback(assignment: Assignment, *, actor: User, text: str) -> SecondFeedback:
     """Report to the proposer once every follow-up item is done (二次反馈)."""
-    a = _begin(actor, "second_feedback", assignment)
-    if a.second_feedbacks.exists():
-        raise InvalidTransition("已进行过二次反馈。", details={"state": a.state})
-    items = list(a.follow_up_items.values_list("done_on", flat=True))
-    if not items or any(done is None for done in items):
-        raise RuleViolation("follow_up_open", "跟踪落实事项尚未全部完成，暂不能进行二次反馈。",
-                            details={"open_items": sum(1 for d in items if d is None)})  # fmt: skip
+    a = _begin(actor, "second_feedback", assignment)  # once, after every follow-up item is done
     record = SecondFeedback.objects.create(assignment=a, text=text, given_by=actor)
     _record(a, actor=actor, action="second_feedback", data={"text": text})
     return record
@@ -839,7 +793,7 @@ def remind(assignment: Assignment, *, actor: User | None, message: str) -> Remin
     """Press a unit on an open assignment (催办); ``actor`` None is the deadline job."""
     if actor is None:
         a = _lock(assignment)
-        _require_state("remind", a)
+        require_state("remind", a)
     else:
         a = _begin(actor, "remind", assignment)
     reminder = Reminder.objects.create(assignment=a, message=message, sent_by=actor)
@@ -850,6 +804,20 @@ def remind(assignment: Assignment, *, actor: User | None, message: str) -> Remin
                  proposal_id=a.proposal_id, assignment_id=a.pk)  # fmt: skip
     _record(a, actor=actor, action="remind", data={"reminder_id": reminder.pk, "message": message})
     return reminder
+
+
+@transaction.atomic
+def remind_units(assignments: Sequence[Assignment], *, actor: User, message: str) -> list[Reminder]:
+    """Press many units at once (批量催办): every assignment is reminded, or none is.
+
+    Each goes through ``remind`` (own jurisdiction 403, open state 409, one event each, the units told after
+    commit), locked in (proposal, id) order so that two overlapping batches cannot deadlock.
+    """
+    require_role(actor, Role.OFFICE_STAFF)
+    unique = {a.pk: a for a in assignments}.values()
+    if not unique:
+        raise InvalidInput("请至少选择一件交办事项。", details={"field": "assignment_ids"})
+    return [remind(a, actor=actor, message=message) for a in sorted(unique, key=lambda x: (x.proposal_id, x.pk))]
 
 
 def _reminder_text(a: Assignment, on: date) -> str:

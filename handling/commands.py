@@ -10,18 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-from handling.access import access_assignment
-from lib.errors import InvalidInput
+from handling.access import access_assignment, visible_assignments
+from lib.errors import InvalidInput, NotFound
 from lib.input import StrictSchema
 from organisation.models import User
 from organisation.queries import existing_departments
 
 from . import actions
-from .models import Assignment
+from .models import Assignment, ContactMethod, ContactStage, Rating, Reminder, ReplyMethod, ResultClass
+from .states import AssignmentRole
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class ReturnIn(StrictSchema):
 
 class UnitIn(StrictSchema):
     department_id: int
-    role: Literal["lead", "co"]
+    role: AssignmentRole
 
 
 class DecideReturnIn(StrictSchema):
@@ -74,9 +75,9 @@ class ApproveFormIn(StrictSchema):
 
 
 class ContactIn(StrictSchema):
-    stage: Literal["before", "during", "after"]
+    stage: ContactStage
     date: date
-    method: Literal["visit", "meeting", "phone", "online", "other"]
+    method: ContactMethod
     participants: str = OptText
     notes: str = OptText
 
@@ -93,8 +94,8 @@ class CoOpinionIn(StrictSchema):
 
 class DraftIn(StrictSchema):
     text: str = Text
-    result_class: Literal["A", "B", "C"]
-    method: Literal["written", "meeting", "onsite"]
+    result_class: ResultClass
+    method: ReplyMethod
     is_public: bool
     contact_person: str = Field(min_length=1, max_length=50)
     contact_phone: str = Field(min_length=1, max_length=30)
@@ -107,7 +108,7 @@ class SignIn(StrictSchema):
 class ReviewIn(StrictSchema):
     approve: bool
     comment: str = OptText
-    result_class: Literal["A", "B", "C"] | None = None
+    result_class: ResultClass | None = None
 
 
 class ApproveIn(StrictSchema):
@@ -137,9 +138,6 @@ class DecideExtensionIn(StrictSchema):
     approve: bool
     cppcc_consulted: bool
     comment: str = OptText
-
-
-Rating = Literal["satisfied", "basically_satisfied", "unsatisfied"]
 
 
 class FeedbackIn(StrictSchema):
@@ -181,6 +179,11 @@ class TextIn(StrictSchema):
 
 
 class RemindIn(StrictSchema):
+    message: str = Text
+
+
+class RemindUnitsIn(StrictSchema):
+    assignment_ids: list[int] = Field(min_length=1, max_length=1000)
     message: str = Text
 
 
@@ -304,3 +307,13 @@ _command(
     "二次反馈",
 )
 _command("remind", RemindIn, lambda u, a, d: actions.remind(a, actor=u, message=d.message), "催办")
+
+
+def remind_units(actor: User, data: RemindUnitsIn) -> list[Reminder]:
+    """``POST /assignments/remind``: the assignments named, each visible to the user (else 404), reminded at once."""
+    ids = list(dict.fromkeys(data.assignment_ids))
+    found = {a.pk: a for a in visible_assignments(actor).filter(pk__in=ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound("交办记录不存在或您无权查看。", details={"assignment_ids": missing})
+    return actions.remind_units([found[i] for i in ids], actor=actor, message=data.message)

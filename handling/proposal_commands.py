@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -20,7 +20,7 @@ from organisation.queries import existing_departments, existing_jurisdiction
 from organisation.roles import require_role
 from proposals import actions
 from proposals.actions import STAFF
-from proposals.models import Instruction, Proposal, Session
+from proposals.models import Instruction, Proposal, ProposalKind, Session
 
 
 class SessionIn(StrictSchema):
@@ -40,7 +40,7 @@ class ProposalIn(StrictSchema):
     number: str = Field(min_length=1, max_length=30)
     title: str = Field(min_length=1, max_length=500)
     body: str = Field(max_length=200_000)
-    kind: Literal["individual", "joint", "collective"]
+    kind: ProposalKind
     proposers: list[ProposerIn] = Field(min_length=1, max_length=500)
     category: str = Field("", max_length=50)
     submitted_on: date | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -13,15 +13,19 @@ from workcalendar.counting import WorkCalendar
 from workcalendar.models import CalendarYear
 
 from .disclosure import Audience, may_read, reply_fields, reply_for
-from .models import Assignment, Feedback, FollowUpItem, Reply
+from .models import Assignment, Feedback, Reply
+from .permissions import available_api_actions, prefetch_for_actions
 from .states import allowed_actions, days_left, light_for
+
+if TYPE_CHECKING:
+    from organisation.models import User
 
 
 def with_related(qs: QuerySet[Assignment]) -> QuerySet[Assignment]:
-    return qs.select_related("department", "proposal").prefetch_related(
+    """Everything the JSON reads, the follow-up items and what ``available_actions`` checks included."""
+    return prefetch_for_actions(qs).prefetch_related(
         Prefetch("replies", queryset=Reply.objects.order_by("version")),
         Prefetch("feedbacks", queryset=Feedback.objects.select_related("proposer").order_by("pk")),
-        Prefetch("follow_up_items", queryset=FollowUpItem.objects.order_by("pk")),
     )
 
 
@@ -76,8 +80,13 @@ def assignment_json(
     today: date | None = None,
     known: frozenset[int] | None = None,
     audience: Audience = Audience.STAFF,
+    viewer: User | None = None,
 ) -> dict[str, Any]:
-    """One assignment; ``audience`` (``handling.disclosure``) decides which reply a proposer reads."""
+    """One assignment; ``audience`` (``handling.disclosure``) decides which reply a proposer reads.
+
+    ``allowed_actions`` are what the state allows anyone (the 409's list); with a ``viewer``,
+    ``available_actions`` are what this user may do now (``handling.permissions``).
+    """
     today = today or timezone.localdate()
     known = known_years() if known is None else known
     feedbacks = [f for f in a.feedbacks.all() if f.decisive] or list(a.feedbacks.all())
@@ -114,14 +123,16 @@ def assignment_json(
         "self_check_due": a.self_check_due,
         "calendar_warning": calendar_warning(a, known),
         "allowed_actions": allowed_actions(a.state, a.role, key=a.proposal.needs_leader_approval),
+        **({"available_actions": available_api_actions(viewer, a)} if viewer is not None else {}),
     }
 
 
 def assignments_json(
-    qs: QuerySet[Assignment] | Iterable[Assignment], audience: Audience = Audience.STAFF
+    qs: QuerySet[Assignment] | Iterable[Assignment], audience: Audience = Audience.STAFF, viewer: User | None = None
 ) -> list[dict[str, Any]]:
+    """The rows as JSON; a list that is not a queryset must come from ``with_related`` (constant queries)."""
     today = timezone.localdate()
     known = known_years()
     if isinstance(qs, QuerySet):
         qs = with_related(qs)
-    return [assignment_json(a, today, known, audience) for a in qs]
+    return [assignment_json(a, today, known, audience, viewer) for a in qs]

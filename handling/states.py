@@ -14,7 +14,7 @@ from typing import Final
 
 from django.db import models
 
-from organisation.models import Role
+from organisation.models import DEPT_ROLES, Role
 from proposals.models import ProposalStatus
 
 
@@ -43,7 +43,7 @@ class State(models.TextChoices):
 PREVIOUS: Final = "previous"  # sentinel: back to the state before the return request
 
 S = State
-DEPT = frozenset({Role.DEPT_HEAD, Role.DEPT_LEADER, Role.DEPT_HANDLER})
+DEPT = DEPT_ROLES  # a short name for the table below
 OFFICE = frozenset({Role.OFFICE_STAFF})
 HEAD = frozenset({Role.DEPT_HEAD})
 HEAD_OR_LEADER = frozenset({Role.DEPT_HEAD, Role.DEPT_LEADER})

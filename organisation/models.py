@@ -94,6 +94,7 @@ class Role(models.TextChoices):
     MEMBER = "member", "政协委员"
 
 
+# The roles of a handling unit's staff (承办单位), defined here only: every app imports this one set.
 DEPT_ROLES = frozenset({Role.DEPT_HEAD, Role.DEPT_LEADER, Role.DEPT_HANDLER})
 
 

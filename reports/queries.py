@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from handling.models import Assignment, FollowUpItem, Rating
+from handling.models import Assignment, FollowUpItem, Rating, ResultClass
 from handling.states import AssignmentRole, State
 from organisation.models import Department
 
@@ -47,9 +47,9 @@ def _lead_counts(qs: QuerySet[Assignment], today: date) -> dict[int, dict[str, i
             satisfied=Count(
                 "pk", filter=ACTIVE & Q(feedback_result__in=[Rating.SATISFIED, Rating.BASICALLY_SATISFIED])
             ),
-            a=Count("pk", filter=REPLIED & Q(delivered_class="A")),
-            b=Count("pk", filter=REPLIED & Q(delivered_class="B")),
-            c=Count("pk", filter=REPLIED & Q(delivered_class="C")),
+            a=Count("pk", filter=REPLIED & Q(delivered_class=ResultClass.A)),
+            b=Count("pk", filter=REPLIED & Q(delivered_class=ResultClass.B)),
+            c=Count("pk", filter=REPLIED & Q(delivered_class=ResultClass.C)),
             extensions=Sum("extensions_approved", filter=ACTIVE, default=0),
             overdue=Count("pk", filter=ACTIVE & Q(first_replied_on__isnull=True, due_on__lt=today)),
             rehandled=Count("pk", filter=ACTIVE & Q(rehandled=True)),

@@ -18,9 +18,9 @@ from pydantic import BaseModel
 
 from api.http import body_doc, idempotent, json_response, paginate, parse_body
 from api.schemas import ON_OBJECT, SIGNED_IN, STATEFUL, WITH_BODY, responses
-from api.schemas.handling import AssignmentOut, AssignmentPage, PublicReplyPage
+from api.schemas.handling import AssignmentOut, AssignmentPage, PublicReplyPage, RemindUnitsOut
 from handling.access import access_assignment, visible_assignments
-from handling.commands import COMMANDS, Empty
+from handling.commands import COMMANDS, Empty, RemindUnitsIn, remind_units
 from handling.disclosure import audience_of, public_reply_json, searches_letters
 from handling.models import Assignment, Reply
 from handling.permissions import require_can_act
@@ -28,14 +28,16 @@ from handling.queries import light_bands, published_replies
 from handling.serialize import assignment_json, assignments_json, with_related
 from handling.states import State
 from lib.errors import InvalidInput
-from organisation.models import User
+from organisation.models import Role, User
+from organisation.roles import require_role
 
 router = Router(tags=["交办办理"])
 public_router = Router(tags=["公开答复"])
 
 
 def _fresh(a: Assignment, actor: User) -> dict[str, Any]:
-    return assignment_json(with_related(Assignment.objects.filter(pk=a.pk)).get(), audience=audience_of(actor))
+    a = with_related(Assignment.objects.filter(pk=a.pk)).get()
+    return assignment_json(a, audience=audience_of(actor), viewer=actor)
 
 
 def _endpoint(
@@ -60,6 +62,27 @@ def _endpoint(
     extra = body_doc(schema) if schema is not Empty else None
     documented = responses(200, AssignmentOut, SIGNED_IN, WITH_BODY, ON_OBJECT, STATEFUL)
     router.post(path, response=documented, openapi_extra=extra, summary=summary, operation_id=action)(view)
+
+
+@router.post(
+    "/assignments/remind",
+    response=responses(200, RemindUnitsOut, SIGNED_IN, WITH_BODY, ON_OBJECT, STATEFUL),
+    openapi_extra=body_doc(RemindUnitsIn),
+    summary="批量催办（多个单位的多件交办事项一并催办）",
+    operation_id="remind_units",
+)
+def remind_many(request: HttpRequest) -> HttpResponse:
+    actor: User = request.auth  # type: ignore[attr-defined]
+    require_role(actor, Role.OFFICE_STAFF)
+    data = parse_body(request, RemindUnitsIn)
+
+    def act() -> HttpResponse:
+        reminded = [r.assignment for r in remind_units(actor, data)]
+        ids = [a.pk for a in reminded]
+        departments = sorted({a.department_id for a in reminded})
+        return json_response({"count": len(ids), "assignment_ids": ids, "department_ids": departments})
+
+    return idempotent(request, act)
 
 
 for _name, _command in COMMANDS.items():
@@ -112,7 +135,7 @@ def list_assignments(
         qs = qs.filter(role=role)
     qs = with_related(qs.order_by("watch_on", "pk"))
     audience = audience_of(actor)
-    return json_response(paginate(qs, page, page_size, lambda rows: assignments_json(rows, audience)))
+    return json_response(paginate(qs, page, page_size, lambda rows: assignments_json(rows, audience, actor)))
 
 
 @router.get(

@@ -45,7 +45,7 @@ def proposal_detail(p: Proposal, viewer: User) -> dict[str, Any]:
     p = _with_proposers(Proposal.objects.filter(pk=p.pk)).get()
     data = proposal_summary(p)
     data["body"] = p.body
-    data["assignments"] = assignments_json(Assignment.objects.filter(proposal=p).order_by("pk"), audience)
+    data["assignments"] = assignments_json(Assignment.objects.filter(proposal=p).order_by("pk"), audience, viewer)
     events = Event.objects.filter(proposal=p).select_related("actor").order_by("pk")
     data["events"] = [event_json(e, d) for e, d in disclosed_events(events, audience)]
     instructions = Instruction.objects.filter(proposal=p).select_related("leader").order_by("pk")

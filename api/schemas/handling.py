@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
+from pydantic import Field
+
 from api.schemas import Out, page_of
 from handling.models import Rating, ReplyMethod, ResultClass
 from handling.states import AssignmentRole, State
@@ -66,7 +68,8 @@ class AssignmentOut(Out):
     first_replied_on: date | None
     self_check_due: date | None
     calendar_warning: str | None
-    allowed_actions: list[str]
+    allowed_actions: list[str] = Field(description="当前状态允许的操作（不论由谁办理），即 409 所列的操作")
+    available_actions: list[str] = Field(description="当前用户此时可以办理的操作（已核对角色、单位、状态和办理条件）")
 
 
 class PublicReplyOut(Out):
@@ -79,6 +82,12 @@ class PublicReplyOut(Out):
     result_class: ResultClass
     text: str
     signed_on: date | None
+
+
+class RemindUnitsOut(Out):
+    count: int = Field(description="催办的交办事项件数")
+    assignment_ids: list[int]
+    department_ids: list[int] = Field(description="被催办的承办单位")
 
 
 AssignmentPage = page_of(AssignmentOut, "AssignmentPage")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
 
 from api.schemas import Out
+from workcalendar.models import CalendarYear
 
 
 class DayOut(Out):
@@ -17,7 +17,7 @@ class DayOut(Out):
 class YearOut(Out):
     year: int
     known: bool
-    source: Literal["package", "manual"] | None  # CalendarYear.Source; null while the year is not entered
+    source: CalendarYear.Source | None  # null while the year is not entered
     note: str
     warning: str | None
     days: list[DayOut]
