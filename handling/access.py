@@ -63,6 +63,32 @@ def visible_assignments(user: User) -> QuerySet[Assignment]:
     return qs.filter(proposal__in=visible_proposals(user).values("pk"))
 
 
+def own_jurisdiction(user: User, field: str = "jurisdiction_id") -> Q:
+    """The rows office and CPPCC staff act on: their own jurisdiction's (分级负责, as
+    ``permissions.acts_for_jurisdiction``), though they see those below too (``visible_*``); a superuser acts
+    on all (``can_act``). ``field`` names the jurisdiction of the rows filtered (sessions, users, ...)."""
+    if user.is_superuser:
+        return Q()
+    return Q(**{field: user.jurisdiction_id}) if user.jurisdiction_id else Q(pk__in=[])
+
+
+def own_jurisdiction_ids(user: User) -> list[int]:
+    """The jurisdictions of ``own_jurisdiction`` as ids, for the reports: a superuser's are all of them."""
+    if user.is_superuser:
+        return list(Jurisdiction.objects.values_list("pk", flat=True))
+    return [user.jurisdiction_id] if user.jurisdiction_id else []
+
+
+def own_jurisdiction_proposals(user: User) -> QuerySet[Proposal]:
+    """The proposals office and CPPCC staff act on: of their own jurisdiction, not the ones below it."""
+    return visible_proposals(user).filter(own_jurisdiction(user))
+
+
+def own_jurisdiction_assignments(user: User) -> QuerySet[Assignment]:
+    """The assignments of ``own_jurisdiction_proposals``, whichever unit handles them."""
+    return visible_assignments(user).filter(own_jurisdiction(user, "proposal__jurisdiction_id"))
+
+
 def access_proposal(user: User, proposal_id: int) -> Proposal:
     proposal = visible_proposals(user).select_related("session", "jurisdiction").filter(pk=proposal_id).first()
     if proposal is None:

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Reply
 from .states import LIGHT_YELLOW_DAYS, TRANSITIONS
-
-if TYPE_CHECKING:
-    from organisation.models import User
 
 
 def published_replies() -> QuerySet[Reply]:
@@ -42,11 +38,3 @@ def awaiting_feedback() -> Q:
     transition table opens ``feedback`` on. A co-signer's later rating does not move the state."""
     feedback = TRANSITIONS["feedback"]
     return Q(role__in=feedback.applies_to, state__in=feedback.sources)
-
-
-def own_jurisdiction(user: User, field: str = "jurisdiction_id") -> Q:
-    """The rows office and CPPCC staff act on: their own jurisdiction's (分级负责, as
-    ``permissions.acts_for_jurisdiction``), though they may see more; a superuser acts on all (``can_act``)."""
-    if user.is_superuser:
-        return Q()
-    return Q(**{field: user.jurisdiction_id}) if user.jurisdiction_id else Q(pk__in=[])

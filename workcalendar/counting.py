@@ -14,7 +14,15 @@ from django.db import transaction
 from lib.errors import InvalidInput
 from organisation.signals import security_event
 
-from .models import NAME_MAX_LENGTH, NOTE_MAX_LENGTH, CalendarDay, CalendarYear
+from .models import (
+    NAME_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    VERSION_ROW,
+    CalendarDay,
+    CalendarVersion,
+    CalendarYear,
+    bump_version,
+)
 
 if TYPE_CHECKING:
     from organisation.models import User
@@ -123,11 +131,35 @@ class WorkCalendar:
         return f"{listed}年的法定节假日安排尚未录入，期限仅按周末推算，请督查室在国务院公布后录入。"
 
 
-def load_calendar() -> WorkCalendar:
-    """Build the calendar from the database as it is now."""
+# This process's copy of the calendar and the version token it was read at (``models.CalendarVersion``).
+_cached: tuple[str | None, WorkCalendar] | None = None
+
+
+def calendar_version() -> str | None:
+    """The calendar's current version token (one indexed read); None before the calendar ever changed."""
+    return CalendarVersion.objects.filter(pk=VERSION_ROW).values_list("token", flat=True).first()
+
+
+def read_calendar() -> WorkCalendar:
+    """Build the calendar from the database's tables, uncached."""
     exceptions = dict(CalendarDay.objects.values_list("date", "is_workday"))
     known_years = CalendarYear.objects.values_list("year", flat=True)
     return WorkCalendar(exceptions, known_years)
+
+
+def load_calendar() -> WorkCalendar:
+    """The calendar as the database has it now: read once per change, not on every assignment.
+
+    The token is read before the tables, so a change committed in between at worst costs one more read.
+    """
+    global _cached
+    version = calendar_version()
+    cached = _cached
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    cal = read_calendar()
+    _cached = (version, cal)
+    return cal
 
 
 def set_year(
@@ -166,6 +198,7 @@ def set_year(
         CalendarDay.objects.filter(date__gte=date(year, 1, 1), date__lte=date(year, 12, 31)).delete()
         CalendarDay.objects.bulk_create(rows)
         CalendarYear.objects.update_or_create(year=year, defaults={"source": source, "note": note})
+        bump_version()  # bulk_create sends no signal
         # In the transaction: the audit entry commits with the table it reports.
         security_event.send(
             sender=CalendarYear, kind="calendar_changed", user=None, actor=actor, request=None, outcome="success",

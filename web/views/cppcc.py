@@ -12,21 +12,26 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
 from handling import proposal_commands as commands
-from handling.access import visible_assignments, visible_proposals
+from handling.access import (
+    own_jurisdiction,
+    own_jurisdiction_assignments,
+    own_jurisdiction_ids,
+    own_jurisdiction_proposals,
+)
 from handling.models import Assignment, Decision, ExtensionRequest
-from handling.queries import awaiting_feedback, own_jurisdiction
-from organisation.models import Jurisdiction, Role, User
+from handling.queries import awaiting_feedback
+from organisation.models import Role, User
 from organisation.roles import require_role
 from proposals.actions import create_proposal
-from proposals.models import Proposal, ProposalKind, ProposalStatus, Session
-from reports.queries import department_stats
+from proposals.models import Proposal, ProposalKind, Session
+from reports.workbench import year_summary
 
 from ..action_forms import Field
 from ..forms import FormErrors, row_indexes
@@ -89,14 +94,6 @@ def _staff(request: HttpRequest) -> User:
     return user
 
 
-def _proposals(user: User) -> QuerySet[Proposal]:
-    return visible_proposals(user).filter(own_jurisdiction(user))
-
-
-def _assignments(user: User) -> QuerySet[Assignment]:
-    return visible_assignments(user).filter(own_jurisdiction(user, "proposal__jurisdiction_id"))
-
-
 def _sessions(user: User) -> QuerySet[Session]:
     return Session.objects.filter(own_jurisdiction(user)).order_by("-year", "is_daily", "-pk")
 
@@ -117,24 +114,17 @@ def _year(request: HttpRequest, years: list[int]) -> int:
 
 
 def _summary(user: User, year: int) -> dict[str, Any]:
-    counts = (
-        _proposals(user)
-        .filter(year=year)
-        .aggregate(
-            total=Count("pk"),
-            **{s: Count("pk", filter=Q(status=s)) for s in ProposalStatus.values},
-        )
+    """The summary cards' numbers (keys as the template reads them)."""
+    report = year_summary(
+        own_jurisdiction_proposals(user), own_jurisdiction_ids(user), year=year, today=timezone.localdate()
     )
-    jurisdictions = (
-        [user.jurisdiction_id] if user.jurisdiction_id else list(Jurisdiction.objects.values_list("pk", flat=True))
-    )
-    totals = department_stats(jurisdictions, today=timezone.localdate(), year=year)["totals"]
-    rate = totals["satisfaction_rate"]
+    rate = report.satisfaction_rate
     return {
-        **counts,
-        "in_progress": counts[ProposalStatus.ASSIGNED] + counts[ProposalStatus.HANDLING],
+        "total": report.total,
+        **report.by_status,
+        "in_progress": report.in_progress,
         "satisfaction": None if rate is None else f"{rate * 100:.1f}%",
-        "feedbacks": totals["feedbacks"],
+        "feedbacks": report.feedbacks,
     }
 
 
@@ -154,7 +144,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "waiting_rows": _waiting_rows(list(waiting.order_by(F("replied_at").asc(nulls_last=True), "pk")[:PREVIEW])),
         "waiting_total": waiting.count(),
         "recent": list(
-            _proposals(user)
+            own_jurisdiction_proposals(user)
             .select_related("session")
             .prefetch_related("proposers")
             .order_by("-created_at", "-pk")[:PREVIEW]
@@ -276,7 +266,7 @@ FLAG_COLUMNS = [
 @login_required
 def flags(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user = _staff(request)
-    base = _proposals(user)
+    base = own_jurisdiction_proposals(user)
     qs = base.select_related("session").prefetch_related("proposers")
     return list_page(
         request,
@@ -296,7 +286,7 @@ def flags(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 
 def _extensions(user: User) -> QuerySet[ExtensionRequest]:
     return ExtensionRequest.objects.filter(
-        decision=Decision.PENDING, assignment__in=_assignments(user).values("pk")
+        decision=Decision.PENDING, assignment__in=own_jurisdiction_assignments(user).values("pk")
     ).select_related("assignment__proposal", "assignment__department", "requested_by")
 
 
@@ -348,7 +338,7 @@ def extensions(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 
 def _waiting(user: User) -> QuerySet[Assignment]:
     return (
-        _assignments(user)
+        own_jurisdiction_assignments(user)
         .filter(awaiting_feedback())
         .annotate(replied_at=Max("replies__delivered_on"))
         .select_related("proposal", "department")

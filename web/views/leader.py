@@ -7,11 +7,10 @@ Approving a reply and giving an instruction happen on the assignment's and the p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -19,12 +18,11 @@ from django.utils import timezone
 
 from handling.access import visible_assignments, visible_proposals
 from handling.models import Assignment
-from handling.queries import awaiting_feedback, light_bands
 from handling.states import LIGHT_YELLOW_DAYS, AssignmentRole, State
 from organisation.models import Role, User
 from organisation.roles import require_role
 from proposals.models import Instruction, Proposal, ProposalStatus
-from reports.queries import department_stats
+from reports.workbench import UnitProgress, charged_progress, charged_years, progress_totals
 
 from ..charts import chart_height, stacked_bar
 from ..lists import Column, Filter, export_csv
@@ -48,70 +46,7 @@ def _leader(request: HttpRequest) -> User:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# 1. 分管单位办理进度: one GROUP BY over the units in the leader's charge (units with nothing count zero).
-
-
-@dataclass(frozen=True)
-class UnitProgress:
-    """One unit's lead assignments: by stage, and the open ones by traffic light."""
-
-    pk: int
-    name: str
-    assigned: int  # 主办件数, replied (累计办复) and on_time: ``reports.queries.department_stats``
-    replied: int
-    on_time: int
-    on_time_rate: float | None
-    open: int
-    red: int
-    yellow: int
-    awaiting: int
-    closed: int
-
-
-def progress_rows(user: User, year: int | None) -> list[UnitProgress]:
-    """The units in the leader's charge, those needing attention first (units with nothing count zero).
-
-    The rates are the report's (办复率, 按时办复率); the lights are the bands of the lists they link to.
-    """
-    today = timezone.localdate()
-    units = list(user.charged_departments.order_by("code", "pk"))
-    ids = [d.pk for d in units]
-    jurisdictions = sorted({d.jurisdiction_id for d in units})
-    report = department_stats(jurisdictions, today=today, year=year, department_ids=ids)
-    stats = {r["department_id"]: r for r in report["departments"]}
-    leads = Assignment.objects.filter(department_id__in=ids, role=AssignmentRole.LEAD)
-    if year is not None:
-        leads = leads.filter(year=year)
-    bands = light_bands(today)
-    counts: dict[int, dict[str, Any]] = {
-        r["department_id"]: dict(r)
-        for r in leads.values("department_id").annotate(
-            open=Count("pk", filter=Q(watch_on__isnull=False)),
-            red=Count("pk", filter=bands["red"]),
-            yellow=Count("pk", filter=bands["yellow"]),
-            awaiting=Count("pk", filter=awaiting_feedback()),
-            closed=Count("pk", filter=Q(state=State.CLOSED)),
-        )
-    }
-    rows = []
-    for d in units:
-        s, c = stats.get(d.pk, {}), counts.get(d.pk, {})
-        rows.append(
-            UnitProgress(
-                d.pk,
-                d.name,
-                assigned=s.get("assigned", 0),
-                replied=s.get("replied", 0),
-                on_time=s.get("on_time", 0),
-                on_time_rate=s.get("on_time_rate"),
-                open=c.get("open", 0),
-                red=c.get("red", 0),
-                yellow=c.get("yellow", 0),
-                awaiting=c.get("awaiting", 0),
-                closed=c.get("closed", 0),
-            )
-        )
-    return sorted(rows, key=lambda u: (-u.red, -u.open, -u.assigned))  # stable: then by code
+# 1. 分管单位办理进度: the numbers are ``reports.workbench.charged_progress``; here, the table and the chart.
 
 
 def on_time_rate(u: UnitProgress) -> str:
@@ -131,18 +66,13 @@ PROGRESS_COLUMNS = [
 ]
 
 
-def _years(user: User) -> list[int]:
-    qs = Assignment.objects.filter(department__in=user.charged_departments.all())
-    return list(qs.order_by("-year").values_list("year", flat=True).distinct())
-
-
 def _year(request: HttpRequest, years: list[int]) -> int | None:
     raw = request.GET.get("year", "")
     return int(raw) if raw.isdigit() and int(raw) in years else None
 
 
 def progress_context(user: User, year: int | None) -> dict[str, Any]:
-    units = progress_rows(user, year)
+    units = charged_progress(user, today=timezone.localdate(), year=year)
     chart = stacked_bar(
         [d.name for d in units],
         [
@@ -151,10 +81,9 @@ def progress_context(user: User, year: int | None) -> dict[str, Any]:
             ("已办结", "#2e8b57", [d.closed for d in units]),
         ],
     )
-    totals = {k: sum(getattr(d, k) for d in units) for k in ("assigned", "open", "red", "yellow", "awaiting", "closed")}
     return {
         "units": [{"d": d, "rate": on_time_rate(d)} for d in units],
-        "unit_totals": totals,
+        "unit_totals": progress_totals(units),
         "progress_chart": chart,
         "progress_height": chart_height(len(units), 34),
     }
@@ -234,7 +163,7 @@ KEY = Section(
 
 
 def _instructions(user: User) -> QuerySet[Instruction]:
-    return Instruction.objects.filter(leader=user).select_related("proposal")
+    return Instruction.objects.filter(leader=user).select_related("proposal__session")
 
 
 INSTRUCTIONS = instruction_section("我的批示", _instructions, _search_filters, "您还没有作过批示。", show_leader=False)
@@ -249,7 +178,7 @@ SECTIONS = {s.slug: s for s in (APPROVALS, KEY, INSTRUCTIONS)}
 @login_required
 def workbench(request: HttpRequest) -> HttpResponse:
     user = _leader(request)
-    years = _years(user)
+    years = charged_years(user)
     year = _year(request, years)
     progress = progress_context(user, year)
     sections = {slug: preview(s, user, "/leader/") for slug, s in SECTIONS.items()}
@@ -275,8 +204,9 @@ def workbench(request: HttpRequest) -> HttpResponse:
 @login_required
 def progress_export(request: HttpRequest) -> StreamingHttpResponse:
     user = _leader(request)
-    year = _year(request, _years(user))
-    return export_csv(progress_rows(user, year), PROGRESS_COLUMNS, "分管单位办理进度")
+    year = _year(request, charged_years(user))
+    units = charged_progress(user, today=timezone.localdate(), year=year)
+    return export_csv(units, PROGRESS_COLUMNS, "分管单位办理进度")
 
 
 @login_required

@@ -3,7 +3,7 @@ board of every unit, reminders to many units at once, and the leaders' latest in
 
 Each to-do list is declared once as a ``Section``: the workbench shows its first rows, ``/office/<slug>/``
 the whole list with filters, sorting, paging and CSV export. Every action posts to the existing
-proposal and assignment endpoints (or, for reminders, runs the ``remind`` command once per assignment).
+proposal and assignment endpoints (reminders to many units at once: ``handling.actions.remind_units``).
 """
 
 from __future__ import annotations
@@ -13,22 +13,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
-from handling.access import access_proposal, visible_assignments, visible_proposals
+from handling.access import access_proposal, own_jurisdiction_assignments, own_jurisdiction_proposals
+from handling.actions import remind_units
 from handling.commands import COMMANDS
 from handling.models import Assignment, Decision, ExtensionRequest, ReturnRequest
 from handling.permissions import can_act
-from handling.queries import light_bands, own_jurisdiction
 from handling.states import FINISHED, LIGHT_YELLOW_DAYS, State
 from organisation.models import Role, User
 from organisation.roles import require_role
 from proposals.models import Instruction, Proposal, ProposalStatus
+from reports.workbench import LIGHTS, UnitLights, light_totals, unit_lights
 
 from .. import choices
 from ..action_forms import PROPOSAL_FORMS
@@ -54,7 +54,6 @@ from ..sections import (
 )
 from .browse import lit
 
-LIGHTS = ("red", "yellow", "green")
 LIGHT_SHORT = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
 LIGHT_COLOURS = {"red": "#c0392b", "yellow": "#e0a800", "green": "#2e8b57"}
 REMIND_SCOPES = (("all", "全部未办结"), ("red", "仅红灯（已超期）"), ("red_yellow", "红灯和黄灯"))
@@ -64,19 +63,10 @@ REMIND_SCOPES = (("all", "全部未办结"), ("red", "仅红灯（已超期）")
 # Lists declared once (``sections.Section``): the workbench shows the first rows, the list page all of them.
 
 
-def own_proposals(user: User) -> QuerySet[Proposal]:
-    """The proposals the office acts on: its own jurisdiction's (分级负责), not the counties' it may see."""
-    return visible_proposals(user).filter(own_jurisdiction(user))
-
-
-def own_assignments(user: User) -> QuerySet[Assignment]:
-    return visible_assignments(user).filter(own_jurisdiction(user, "proposal__jurisdiction_id"))
-
-
 # 1. 待交办提案
 def _pending(user: User) -> QuerySet[Proposal]:
     return (
-        own_proposals(user)
+        own_jurisdiction_proposals(user)
         .filter(status=ProposalStatus.REGISTERED)
         .select_related("session")
         .prefetch_related("proposers")
@@ -145,7 +135,7 @@ RETURNS = _request_section(
     ReturnRequest,
     "returns",
     "待审批的退回申请",
-    lambda user: own_assignments(user).filter(state=State.RETURN_REQUESTED),
+    lambda user: own_jurisdiction_assignments(user).filter(state=State.RETURN_REQUESTED),
     "申请单位",
     [
         Column("办理方式", lambda r: r.assignment.get_role_display()),
@@ -160,7 +150,7 @@ EXTENSIONS = _request_section(
     ExtensionRequest,
     "extensions",
     "待审批的延期申请",
-    lambda user: own_assignments(user).exclude(state__in=FINISHED),
+    lambda user: own_jurisdiction_assignments(user).exclude(state__in=FINISHED),
     "承办单位",
     [
         Column("延期理由", lambda e: e.reason),
@@ -181,7 +171,7 @@ def _review_filters(user: User, base: QuerySet[Any]) -> list[Filter]:
 REVIEWS = reply_section(
     "reviews",
     "待审核的答复",
-    own_assignments,
+    own_jurisdiction_assignments,
     State.OFFICE_REVIEW,
     _review_filters,
     "没有待审核的答复。",
@@ -191,7 +181,8 @@ REVIEWS = reply_section(
 
 # 6. 领导批示
 def _instructions(user: User) -> QuerySet[Instruction]:
-    return Instruction.objects.filter(proposal__in=own_proposals(user)).select_related("proposal", "leader")
+    own = own_jurisdiction_proposals(user)
+    return Instruction.objects.filter(proposal__in=own).select_related("proposal__session", "leader")
 
 
 def _instruction_filters(user: User, base: QuerySet[Any]) -> list[Filter]:
@@ -210,60 +201,30 @@ SECTIONS = {s.slug: s for s in (PENDING, RETURNS, EXTENSIONS, REVIEWS, INSTRUCTI
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# 4. 督办看板: every unit's open assignments by traffic light, in one GROUP BY.
-
-
-def light_count_query(qs: QuerySet[Assignment]) -> QuerySet[Any]:
-    """Per unit: red, yellow and green open assignments (the bands of ``browse.lit``), most red first."""
-    bands = light_bands(timezone.localdate())
-    return (
-        qs.filter(watch_on__isnull=False)
-        .values("department_id", "department__name", "department__code")
-        .annotate(
-            red=Count("pk", filter=bands["red"]),
-            yellow=Count("pk", filter=bands["yellow"]),
-            green=Count("pk", filter=bands["green"]),
-        )
-        .order_by("-red", "-yellow", "department__code", "department_id")
-    )
-
-
-def light_counts(qs: QuerySet[Assignment]) -> list[dict[str, Any]]:
-    return [
-        {
-            "department_id": r["department_id"],
-            "name": r["department__name"],
-            "red": r["red"],
-            "yellow": r["yellow"],
-            "green": r["green"],
-            "total": r["red"] + r["yellow"] + r["green"],
-        }
-        for r in light_count_query(qs)
-    ]
+# 4. 督办看板: the numbers are ``reports.workbench.unit_lights``; here, the chart and the table.
 
 
 def board_context(user: User) -> dict[str, Any]:
-    rows = light_counts(own_assignments(user))
-    totals = {k: sum(r[k] for r in rows) for k in (*LIGHTS, "total")}
+    rows = unit_lights(own_jurisdiction_assignments(user), timezone.localdate())
     chart = stacked_bar(
         [r["name"] for r in rows],
         [(LIGHT_SHORT[k], LIGHT_COLOURS[k], [r[k] for r in rows]) for k in LIGHTS],
     )
     return {
         "board": rows,
-        "board_totals": totals,
+        "board_totals": light_totals(rows),
         "board_chart": chart,
         "board_height": chart_height(len(rows)),
         "yellow_days": LIGHT_YELLOW_DAYS,
     }
 
 
-BOARD_COLUMNS = [  # over the rows of light_count_query
-    Column("承办单位", lambda r: r["department__name"]),
+BOARD_COLUMNS = [  # over the rows of unit_lights
+    Column("承办单位", lambda r: r["name"]),
     Column("红灯（已超期）", lambda r: r["red"]),
     Column(f"黄灯（{LIGHT_YELLOW_DAYS}日内到期）", lambda r: r["yellow"]),
     Column("绿灯", lambda r: r["green"]),
-    Column("合计", lambda r: r["red"] + r["yellow"] + r["green"]),
+    Column("合计", lambda r: r["total"]),
 ]
 
 
@@ -290,7 +251,7 @@ def _workbench_context(user: User) -> dict[str, Any]:
     return {"sections": sections, "summary": summary, "here": "/office/", **board}
 
 
-def _remind_context(user: User, board: list[dict[str, Any]], errors: FormErrors, post: Any) -> dict[str, Any]:
+def _remind_context(user: User, board: list[UnitLights], errors: FormErrors, post: Any) -> dict[str, Any]:
     chosen = {str(v) for v in post.getlist("departments")} if post is not None else set()
     return {
         "remind_units": [{**r, "checked": str(r["department_id"]) in chosen} for r in board],
@@ -317,7 +278,8 @@ def section_view(request: HttpRequest, slug: str) -> HttpResponse | StreamingHtt
 @login_required
 def board_export(request: HttpRequest) -> StreamingHttpResponse:
     user = _office(request)
-    return export_csv(light_count_query(own_assignments(user)), BOARD_COLUMNS, "督办看板")
+    rows = unit_lights(own_jurisdiction_assignments(user), timezone.localdate())
+    return export_csv(list(rows), BOARD_COLUMNS, "督办看板")
 
 
 @login_required
@@ -346,7 +308,7 @@ def assign_panel(request: HttpRequest, proposal_id: int) -> HttpResponse:
 
 def remind_targets(user: User, department_ids: list[int], scope: str) -> list[Assignment]:
     """The open assignments of the chosen units this user may press (催办), optionally only red / red+yellow."""
-    qs = own_assignments(user).filter(department_id__in=department_ids, watch_on__isnull=False)
+    qs = own_jurisdiction_assignments(user).filter(department_id__in=department_ids, watch_on__isnull=False)
     qs = qs.exclude(state__in=FINISHED)
     if scope == "red":
         qs = lit(qs, "red")
@@ -378,11 +340,8 @@ def remind(request: HttpRequest) -> HttpResponse:
 
     if not errors:
 
-        def send(data: Any) -> int:
-            with transaction.atomic():  # all the units are pressed, or none
-                for a in targets:
-                    command.run(user, a, data)
-            return len(targets)
+        def send(data: Any) -> int:  # all the units are pressed, or none
+            return len(remind_units(targets, actor=user, message=data.message))
 
         _, errors = perform(command.schema, request.POST, send)
     if not errors:
