@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from organisation.models import Rules
 from workcalendar.counting import WorkCalendar
 
+from .models import Assignment, ResultClass
+
 
 @dataclass(frozen=True)
 class Deadlines:
@@ -52,3 +54,9 @@ def next_reminder(deadline: date | None, after: date, *, inclusive: bool = True)
     if inclusive and overdue % 7 == 0:
         return after
     return deadline + timedelta(days=(overdue // 7 + 1) * 7)
+
+
+def follow_up_plan_due(a: Assignment) -> date | None:
+    """When a B-class reply's follow-up plan (跟踪落实方案) is due: with the self-check (回头看, §二(四)),
+    whose unfulfilled promises are what the plan gives time limits to. None for other classes."""
+    return a.self_check_due if a.delivered_class == ResultClass.B else None

@@ -6,9 +6,12 @@ schemas (``handling.commands``, ``handling.proposal_commands``) and the actions 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from handling.models import ContactMethod, ContactStage, Rating, ReplyMethod, ResultClass
+from handling.models import Assignment, ContactMethod, ContactStage, Rating, ReplyMethod, ResultClass
+from lib.dates import cn_date
+from organisation.models import Rules
 
 YES_NO = (("true", "是"), ("false", "否"))
 ROLES = (("lead", "主办"), ("co", "协办"))
@@ -27,6 +30,8 @@ class Field:
     columns: tuple[Field, ...] = ()  # the sub-fields of one row, for kind="rows"
     rows: int = 3  # blank rows offered, for kind="rows"
     lines: int = 4  # height of a textarea
+    width: str = ""  # a column's grid classes in its row ("col-6 col-md-3"); "" shares the row equally
+    numbered: bool = False  # rows of several lines: each headed 第N项, so that one row reads as one item
 
 
 @dataclass(frozen=True)
@@ -51,19 +56,71 @@ class ActionForm:
     primary: bool = False  # the usual next step: shown open
     wide: bool = False  # a long text (the reply letter): drawn across the main column, not the side
     extra: dict[str, str] = field(default_factory=dict)
+    # The rules this step is bound by, stated with the jurisdiction's settings and this assignment's dates
+    # (which the domain computed from those settings); written after ``intro``.
+    rules: Callable[[Assignment, Rules], str] | None = None
+
+
+def intro_for(form: ActionForm, a: Assignment) -> str:
+    """What the form says above its fields for this assignment: its rules, then the fixed intro."""
+    if form.rules is None:
+        return form.intro
+    return form.rules(a, a.proposal.jurisdiction.time_rules) + form.intro
+
+
+# ---------------------------------------------------------------------------------------------------
+# The rules as the forms state them. The numbers come from ``Rules``; the dates are the assignment's own
+# columns, so the page never counts a deadline differently from ``handling.deadlines``.
+
+
+def _return_days(r: Rules) -> str:
+    return f"{r.return_window_days}个工作日" if r.return_window_working else f"{r.return_window_days}日"
+
+
+def _co_opinion_due(a: Assignment, r: Rules) -> str:
+    return f"协办意见应自交办之日起{r.co_opinion_months}个月内送主办单位（截至{cn_date(a.co_opinion_due)}）"
+
+
+def _receive_rules(a: Assignment, r: Rules) -> str:
+    if a.is_lead:
+        due = f"办理期限自交办之日起计算（本辖区：{r.reply_months}个月，本件至{cn_date(a.due_on)}）"
+    else:
+        due = _co_opinion_due(a, r)
+    return f"{due}；如不属于本单位职责，可在交办后{_return_days(r)}内申请退回（截至{cn_date(a.return_deadline)}）。"
+
+
+def _return_rules(a: Assignment, r: Rules) -> str:
+    return f"退回申请须在交办后{_return_days(r)}内提出（截至{cn_date(a.return_deadline)}），由督查室审批。"
+
+
+def _extension_limit(a: Assignment, r: Rules) -> str:
+    return f"最迟不超过交办之日起{r.max_extension_months}个月（本件至{cn_date(a.max_due_on)}）。"
+
+
+def _extension_rules(a: Assignment, r: Rules) -> str:
+    return "延期须与政协提案委协商并经督查室批准；办复期限" + _extension_limit(a, r)
+
+
+def _extension_decision_rules(a: Assignment, r: Rules) -> str:
+    return "同意的，办复期限改为申请延至的日期，" + _extension_limit(a, r)
+
+
+def _self_check_rules(a: Assignment, r: Rules) -> str:
+    until = f"（本件至{cn_date(a.self_check_due)}）" if a.self_check_due else ""
+    return f"答复之日起{r.self_check_months}个月内自查答复中承诺事项的落实情况{until}；未落实的须列出整改措施和时限。"
+
+
+def _feedback_rules(a: Assignment, r: Rules) -> str:
+    return f"对办理结果不满意的，承办单位将在{r.rehandle_months}个月内再次办理。"
 
 
 ASSIGNMENT_FORMS: dict[str, ActionForm] = {
-    "receive": ActionForm(
-        "签收",
-        intro="签收后开始计算办理时限；不属于本单位职责的，请在签收前后 5 个工作日内申请退回。",
-        buttons=(Button("签收"),),
-        primary=True,
-    ),
+    "receive": ActionForm("签收", buttons=(Button("签收"),), primary=True, rules=_receive_rules),
     "request_return": ActionForm(
         "申请退回",
         (Field("reason", "退回理由", "textarea", help="说明不属于本单位职责的理由，可建议改由哪个单位办理。"),),
         buttons=(Button("提交退回申请", style="outline-danger"),),
+        rules=_return_rules,
     ),
     "decide_return": ActionForm(
         "审批退回申请",
@@ -103,8 +160,8 @@ ASSIGNMENT_FORMS: dict[str, ActionForm] = {
     "co_opinion": ActionForm(
         "提交协办意见",
         (Field("text", "协办意见", "textarea"),),
-        intro="协办意见应在交办之日起一个月内送主办单位。",
         primary=True,
+        rules=lambda a, r: _co_opinion_due(a, r) + "。",
     ),
     "government_decision": ActionForm(
         "记录政府决定（重大提案）",
@@ -167,6 +224,7 @@ ASSIGNMENT_FORMS: dict[str, ActionForm] = {
     "request_extension": ActionForm(
         "申请延期",
         (Field("reason", "延期理由", "textarea"), Field("new_due_on", "申请延至", "date")),
+        rules=_extension_rules,
     ),
     "consult_extension": ActionForm(
         "延期协商意见（政协提案委）",
@@ -186,6 +244,7 @@ ASSIGNMENT_FORMS: dict[str, ActionForm] = {
         ),
         buttons=DECIDE,
         primary=True,
+        rules=_extension_decision_rules,
     ),
     "feedback": ActionForm(
         "反馈意见（满意度测评）",
@@ -195,8 +254,8 @@ ASSIGNMENT_FORMS: dict[str, ActionForm] = {
             Field("result", "办理结果", "radio", tuple(Rating.choices)),
             Field("comment", "意见建议", "textarea", required=False),
         ),
-        intro="对办理结果不满意的，承办单位将再次办理。",
         primary=True,
+        rules=_feedback_rules,
     ),
     "self_check": ActionForm(
         "回头看自查",
@@ -212,6 +271,7 @@ ASSIGNMENT_FORMS: dict[str, ActionForm] = {
                 required=False,
             ),
         ),
+        rules=_self_check_rules,
     ),
     "follow_up_plan": ActionForm(
         "制定跟踪落实方案（B类）",
@@ -221,14 +281,18 @@ ASSIGNMENT_FORMS: dict[str, ActionForm] = {
                 "落实事项",
                 "rows",
                 columns=(
-                    Field("text", "事项"),
-                    Field("department_id", "责任单位", "departments"),
-                    Field("person", "责任人"),
-                    Field("due_on", "时限", "date"),
+                    Field("text", "事项", "textarea", lines=2, width="col-12"),
+                    Field("department_id", "责任单位", "departments", width="col-12 col-md-5"),
+                    Field("person", "责任人", width="col-6 col-md-3"),
+                    Field("due_on", "时限", "date", width="col-6 col-md-4"),
                 ),
+                numbered=True,
+                help="至少填写一项；不用的行留空即可。",
             ),
         ),
+        intro="B类答复须逐项明确落实事项的责任单位、责任人和时限；全部落实后向提案人二次反馈。",
         primary=True,
+        wide=True,
     ),
     "follow_up_done": ActionForm(
         "落实事项完成",

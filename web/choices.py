@@ -8,7 +8,8 @@ from handling.access import visible_assignments
 from handling.models import Assignment, FollowUpItem
 from handling.permissions import can_act
 from handling.states import State
-from organisation.models import DEPT_ROLES, Department, Role, User
+from lib.dates import cn_date
+from organisation.models import Department, Role, User
 from proposals.models import Proposal
 
 from .action_forms import ActionForm
@@ -18,6 +19,18 @@ from .forms import row_indexes
 def _departments(jurisdiction_id: int) -> list[tuple[str, str]]:
     rows = Department.objects.filter(jurisdiction_id=jurisdiction_id, is_active=True).order_by("code", "pk")
     return [(str(d.pk), d.name) for d in rows]
+
+
+# A unit's people as the 承办单 names them, the handlers (who usually handle) first.
+STAFF_ROLES = {Role.DEPT_HANDLER: "经办人", Role.DEPT_LEADER: "分管领导", Role.DEPT_HEAD: "主要负责人"}
+
+
+def _staff(department_id: int) -> list[tuple[str, str]]:
+    staff = User.objects.filter(department_id=department_id, role__in=list(STAFF_ROLES), is_active=True)
+    titled = [(u, STAFF_ROLES[Role(u.role or "")]) for u in staff]
+    order = list(STAFF_ROLES.values())
+    titled.sort(key=lambda t: (order.index(t[1]), t[0].pk))
+    return [(str(u.pk), f"{u.display_name}（{title}）") for u, title in titled]
 
 
 def _kinds(form: ActionForm) -> set[str]:
@@ -43,14 +56,13 @@ def for_assignment(form: ActionForm, a: Assignment, actor: User) -> dict[str, li
     kinds = _kinds(form)
     options = for_proposal(form, a.proposal)
     if "users" in kinds:
-        staff = User.objects.filter(department_id=a.department_id, role__in=DEPT_ROLES, is_active=True)
-        options["users"] = [(str(u.pk), u.display_name) for u in staff.order_by("pk")]
+        options["users"] = _staff(a.department_id)
     if "proposers" in kinds:
         proposers = a.proposal.proposers.order_by("position")
         options["proposers"] = [(str(p.pk), p.name + ("（第一提案人）" if p.position == 0 else "")) for p in proposers]
     if "open_items" in kinds:
         items = FollowUpItem.objects.filter(assignment=a, done_on__isnull=True).order_by("pk")
-        options["open_items"] = [(str(i.pk), f"{i.text}（{i.person}，{i.due_on:%Y-%m-%d}前）") for i in items]
+        options["open_items"] = [(str(i.pk), f"{i.text}（{i.person}，{cn_date(i.due_on)}前）") for i in items]
     if "meeting_peers" in kinds:
         peers = (
             visible_assignments(actor)

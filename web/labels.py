@@ -7,8 +7,10 @@ from datetime import date
 from django.utils import timezone
 
 from handling import states
+from handling.models import ContactMethod, ContactStage
 from handling.states import LIGHT_YELLOW_DAYS, State, light_for
 from organisation.models import DEPT_ROLES, Role, User
+from proposals.models import ProposalStatus
 
 from .action_forms import ASSIGNMENT_FORMS
 
@@ -21,9 +23,23 @@ EVENT_LABELS = {
     "feedback": "反馈意见",
     "cosigner_feedback": "附议人反馈意见",
 }
+# A contact names its stage and way ("办理中沟通（电话）"): the timelines look up "contact:<stage>:<method>",
+# so that three contacts do not read as three identical lines.
+CONTACT_STAGES = {
+    ContactStage.BEFORE: "办理前沟通",
+    ContactStage.DURING: "办理中沟通",
+    ContactStage.AFTER: "办理后沟通",
+}
+EVENT_LABELS |= {
+    f"contact:{stage}:{method}": f"{words}（{way}）"
+    for stage, words in CONTACT_STAGES.items()
+    for method, way in ContactMethod.choices
+}
 
 LIGHT_LABELS = {"red": "红灯（已超期）", "yellow": f"黄灯（{LIGHT_YELLOW_DAYS}日内到期）", "green": "绿灯"}
-STATE_LABELS = dict(State.choices)
+# A proposal's events move its status (registered…), an assignment's its state; the words agree where
+# both have the same code (handling, replied, closed).
+STATE_LABELS = {**dict(ProposalStatus.choices), **dict(State.choices)}
 
 
 def days_left(due: date | None, today: date | None = None) -> int | None:

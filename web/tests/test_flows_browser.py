@@ -101,7 +101,7 @@ def test_assign_to_closed_through_the_pages(bworld: Any, open_page: Any) -> None
     wait_state(handler, lead.pk, "received")
     box = panel(handler, "submit_form")
     box.get_by_label("拟办意见").fill("由基础教育处牵头研究，会同卫健部门提出意见。")
-    box.get_by_label("经办人").select_option(label=w.jyj_handler.name)
+    box.get_by_label("经办人").select_option(label=f"{w.jyj_handler.name}（经办人）")
     submit(box)
     wait_state(handler, lead.pk, "form_submitted")
 

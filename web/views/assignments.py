@@ -12,48 +12,28 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from handling import permissions
 from handling.access import access_assignment
 from handling.commands import COMMANDS
-from handling.models import Assignment, ContactStage, Decision
-from handling.permissions import can_act, require_can_act
-from handling.states import AssignmentRole, is_open_for
+from handling.models import Assignment, ContactStage
+from handling.permissions import require_can_act
+from handling.states import AssignmentRole
 from history.models import Event
 from organisation.models import Role, User
 
 from .. import choices, letters
-from ..action_forms import ASSIGNMENT_FORMS
+from ..action_forms import ASSIGNMENT_FORMS, intro_for
 from ..forms import FormErrors
 from ..labels import days_left, light
 from ..perform import perform
 from .common import safe_next
 
 
-def _has_pending_extension(a: Assignment) -> bool:
-    return a.extension_requests.filter(decision=Decision.PENDING).exists()
-
-
-def _has_open_items(a: Assignment) -> bool:
-    return a.follow_up_items.filter(done_on__isnull=True).exists()
-
-
-# Forms shown only when there is something to act on; the actions check this again (409) themselves.
-SHOWN_WHEN = {
-    "consult_extension": _has_pending_extension,
-    "decide_extension": _has_pending_extension,
-    "follow_up_done": _has_open_items,
-}
-
-
 def available_actions(user: User, a: Assignment) -> list[str]:
-    """The actions this user may take on this assignment now: the state allows it and so do role and unit."""
-    key = a.proposal.needs_leader_approval
-    return [
-        name
-        for name in ASSIGNMENT_FORMS
-        if is_open_for(name, a.state, a.role, key=key)
-        and can_act(user, name, a)
-        and (name not in SHOWN_WHEN or SHOWN_WHEN[name](a))
-    ]
+    """The forms this user may use on this assignment now: the domain's one answer
+    (``handling.permissions.available_actions``: state, role, unit and the records), limited to the steps
+    that have a form on this page."""
+    return [name for name in permissions.available_actions(user, a) if name in ASSIGNMENT_FORMS]
 
 
 def _draft_initial(user: User, a: Assignment) -> dict[str, Any]:
@@ -74,34 +54,64 @@ def _today(user: User, a: Assignment) -> dict[str, Any]:
     return {"date": timezone.localdate().isoformat()}
 
 
+def _handler(user: User, a: Assignment) -> dict[str, Any]:
+    """The handler filling in the 承办单 usually handles the case: named by default."""
+    if user.role == Role.DEPT_HANDLER and user.department_id == a.department_id:
+        return {"handler_id": str(user.pk)}
+    return {}
+
+
 # What a form starts with, so that nobody types again what the system already knows.
 INITIAL: dict[str, Callable[[User, Assignment], dict[str, Any]]] = {
     "draft_reply": _draft_initial,
+    "submit_form": _handler,
     "contact": _today,
     "reply_meeting": _today,
     "government_decision": lambda user, a: {"decided_on": timezone.localdate().isoformat()},
+    "follow_up_plan": lambda user, a: {"items-0-department_id": str(a.department_id)},  # its own unit, mostly
 }
 
 
+def _place(name: str, available: list[str]) -> str:
+    """Where a form is drawn: "side" (the actions column), "main" (across the main column, above the
+    case) or "below" (after the reply letter). The head who may sign came to sign: the re-draft editor
+    waits below the letter, closed."""
+    if name == "draft_reply" and "sign_reply" in available:
+        return "below"
+    return "main" if ASSIGNMENT_FORMS[name].wide else "side"
+
+
 def action_panels(
-    user: User, a: Assignment, failed: str | None = None, errors: FormErrors | None = None, posted: Any = None
+    user: User,
+    a: Assignment,
+    failed: str | None = None,
+    errors: FormErrors | None = None,
+    posted: Any = None,
+    opened: str | None = None,
 ) -> list[dict[str, Any]]:
+    """The forms of what the user may do now; ``failed`` comes back with its errors and what was typed,
+    ``opened`` (the form just used, still offered) stays open."""
+    names = available_actions(user, a)
     panels = []
-    for name in available_actions(user, a):
+    for name in names:
         form = ASSIGNMENT_FORMS[name]
         mine = name == failed
+        place = _place(name, names)
         panels.append(
             {
                 "name": name,
                 "form": form,
+                "intro": intro_for(form, a),
+                "place": place,
                 "url": f"/assignments/{a.pk}/{name.replace('_', '-')}/",
                 "options": choices.for_assignment(form, a, user),
                 "rows": choices.row_numbers(form, posted if mine else None),
                 "errors": errors if mine else FormErrors(),
                 "values": posted if mine else (INITIAL[name](user, a) if name in INITIAL else {}),
-                "open": mine or form.primary,
+                "open": mine or name == opened or (form.primary and place != "below"),
             }
         )
+    panels.sort(key=lambda p: not p["open"])  # what the user came for first, in the table's order
     return panels
 
 
@@ -151,7 +161,18 @@ def assignment_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
     if user.role == Role.MEMBER:
         # A member reads the proposal on the member's page, which leaves out internal steps (协办意见, 审核).
         return redirect(f"/my/{a.proposal_id}/")
-    return render(request, "web/assignment.html", {**_context(user, a), "panels": action_panels(user, a)})
+    opened = request.GET.get("open", "")
+    panels = action_panels(user, a, opened=opened if opened in ASSIGNMENT_FORMS else None)
+    return render(request, "web/assignment.html", {**_context(user, a), "panels": panels})
+
+
+def _after(user: User, assignment_id: int, name: str) -> str:
+    """The case page after a step; a form that may be used again (another contact, another item done)
+    stays open there, instead of folding away after each save."""
+    a = access_assignment(user, assignment_id)
+    if name in available_actions(user, a):
+        return f"/assignments/{a.pk}/?open={name}#action-{name}"
+    return f"/assignments/{a.pk}/"
 
 
 @login_required
@@ -167,7 +188,7 @@ def assignment_action(request: HttpRequest, assignment_id: int, action: str) -> 
     _, errors = perform(command.schema, request.POST, lambda data: command.run(user, a, data))
     if not errors:
         messages.success(request, f"已{ASSIGNMENT_FORMS[name].title}。")
-        return redirect(safe_next(request, f"/assignments/{a.pk}/"))
+        return redirect(safe_next(request, _after(user, assignment_id, name)))
     a = access_assignment(user, assignment_id)  # the failed action changed nothing; show it as it is
     if user.role == Role.MEMBER or name not in available_actions(user, a):
         # The form is gone from the page (someone else acted first, or a double click): say why on top.

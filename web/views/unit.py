@@ -2,7 +2,8 @@
 
 Counts link to the same list filtered (state, role, light are the list's own filters), so a count and
 the rows behind it never disagree. "需要我处理" asks ``available_actions`` what this user may do now and
-puts first what the role usually does (签发 for the head, 签收/起草 for the handler).
+puts first what the role usually does (签发 for the head, 签收/起草 for the handler), then what is left
+after the reply (回头看, the B-class follow-up plan). Its 签收 button signs for the case right there.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from django.urls import path
 from django.utils import timezone
 
 from handling.access import visible_assignments
-from handling.models import Assignment, FollowUpItem
+from handling.deadlines import follow_up_plan_due
+from handling.models import Assignment, FollowUpItem, ResultClass
+from handling.permissions import prefetch_for_actions
 from handling.queries import light_bands
 from handling.states import FINISHED, TRANSITIONS, AssignmentRole, State
-from organisation.models import Role, User
+from organisation.models import DEPT_ROLES, Role, User
 from organisation.roles import require_role
 
 from ..action_forms import ASSIGNMENT_FORMS
@@ -31,7 +34,6 @@ from ..sections import list_page, proposal_head, search_proposal, unit_column, y
 from .assignments import available_actions
 from .browse import ASSIGNMENT_COLUMNS, assignment_rows, lit
 
-UNIT_ROLES = (Role.DEPT_HEAD, Role.DEPT_LEADER, Role.DEPT_HANDLER)
 S = State
 LEAD, CO = AssignmentRole.LEAD, AssignmentRole.CO
 
@@ -48,8 +50,8 @@ COUNTS: list[tuple[str, dict[str, str]]] = [
 ]
 
 
-# The usual next steps of each role, most pressing first. Later steps (回头看, 跟踪落实) are left to their
-# own section; re-drafting a reply already waiting for signature is not a step to chase.
+# The usual next steps of each role, most pressing first; re-drafting a reply already waiting for
+# signature is not a step to chase.
 FOCUS: dict[str, list[str]] = {
     Role.DEPT_HEAD: ["sign_reply", "approve_form", "receive", "submit_form", "co_opinion", "draft_reply"],
     Role.DEPT_LEADER: ["approve_form", "receive", "submit_form", "co_opinion", "draft_reply"],
@@ -64,7 +66,7 @@ FOLLOW_UPS_SHOWN = 8
 
 def _unit_user(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
-    require_role(user, *UNIT_ROLES)
+    require_role(user, *DEPT_ROLES)
     return user
 
 
@@ -89,14 +91,33 @@ def _counts(qs: QuerySet[Assignment]) -> list[dict[str, Any]]:
     ]
 
 
+def _later(qs: QuerySet[Assignment]) -> list[tuple[Assignment, str]]:
+    """Replied cases with a step left, shown to every role after its usual work: the self-check (回头看)
+    not yet done, by the deadline the reply's delivery set, then B-class replies without a follow-up plan
+    (跟踪落实方案), earliest reply first."""
+    rows = prefetch_for_actions(qs)
+    checks = rows.filter(
+        state__in=TRANSITIONS["self_check"].sources, self_check_due__isnull=False, self_check_done_on__isnull=True
+    ).order_by("self_check_due", "pk")[:CANDIDATES]
+    plans = rows.filter(
+        state__in=TRANSITIONS["follow_up_plan"].sources, delivered_class=ResultClass.B, follow_up_items__isnull=True
+    ).order_by("first_replied_on", "pk")[:CANDIDATES]
+    return [(a, "self_check") for a in checks] + [(a, "follow_up_plan") for a in plans]
+
+
+def _due(a: Assignment, name: str) -> tuple[date | None, str]:
+    """The deadline a row of "需要我处理" shows: the assignment's watched one, or the self-check's."""
+    if name == "self_check":
+        return a.self_check_due, "回头看期限"
+    if name == "follow_up_plan":
+        return follow_up_plan_due(a), "方案期限"
+    return a.watch_on, "期限"
+
+
 def _needs_me(user: User, qs: QuerySet[Assignment]) -> tuple[list[dict[str, Any]], int]:
     """Assignments whose next step is this user's, the role's usual work first, then by deadline."""
     focus = FOCUS.get(user.role or "", FOCUS[Role.DEPT_HANDLER])
-    candidates = (
-        qs.filter(state__in=FOCUS_STATES)
-        .select_related("proposal", "department")
-        .order_by("watch_on", "pk")[:CANDIDATES]
-    )
+    candidates = prefetch_for_actions(qs.filter(state__in=FOCUS_STATES)).order_by("watch_on", "pk")[:CANDIDATES]
     found = []
     for a in candidates:
         actions = [n for n in available_actions(user, a) if n in focus]
@@ -106,16 +127,24 @@ def _needs_me(user: User, qs: QuerySet[Assignment]) -> tuple[list[dict[str, Any]
             first = min(actions, key=focus.index)
             found.append((focus.index(first), a, first))
     found.sort(key=lambda t: t[0])  # stable: within one kind of work, the nearest deadline first
-    rows = [
-        {
-            "a": a,
-            "action": name,
-            "label": ASSIGNMENT_FORMS[name].title,
-            "days_left": days_left(a.watch_on),
-            "light": light(a.watch_on),
-        }
-        for _, a, name in found[:MINE_SHOWN]
-    ]
+    found += [(len(focus), a, name) for a, name in _later(qs) if name in available_actions(user, a)]
+    rows = []
+    for _, a, name in found[:MINE_SHOWN]:
+        due, due_label = _due(a, name)
+        form = ASSIGNMENT_FORMS[name]
+        rows.append(
+            {
+                "a": a,
+                "action": name,
+                "label": form.title,
+                # the case page opens its usual step; any other is asked for (a closed case's 回头看)
+                "href": f"/assignments/{a.pk}/{'' if form.primary else f'?open={name}'}#action-{name}",
+                "due": due,
+                "due_label": due_label,
+                "days_left": days_left(due),
+                "light": light(due),
+            }
+        )
     return rows, len(found)
 
 
