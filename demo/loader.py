@@ -28,7 +28,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from handling import actions as h
-from handling.models import Assignment, ResultClass
+from handling.models import Assignment, ContactMethod, ContactStage, ResultClass
 from handling.queries import light_bands
 from handling.states import AssignmentRole, State, is_open_for
 from organisation.actions import NewUser, create_department, create_jurisdiction, create_user
@@ -679,12 +679,14 @@ class Loader:
         day = on or lp.contacts.get(stage)
         if day is None:
             return
-        methods = {"before": ("visit", "meeting", "phone"), "during": ("meeting", "visit", "online", "phone"),
-                   "after": ("visit", "phone", "meeting", "other")}[stage]  # fmt: skip
+        m = ContactMethod
+        methods = {ContactStage.BEFORE: (m.VISIT, m.MEETING, m.PHONE),
+                   ContactStage.DURING: (m.MEETING, m.VISIT, m.ONLINE, m.PHONE),
+                   ContactStage.AFTER: (m.VISIT, m.PHONE, m.MEETING, m.OTHER)}[ContactStage(stage)]  # fmt: skip
         handler = org.staff(lp.unit, "handler")
         who = p.salutation.removesuffix("等")
         participants = f"{who}；{org.units[lp.unit].name}{handler.name}"
-        if stage != "during" and self.rng.random() < 0.4:
+        if stage != ContactStage.DURING and self.rng.random() < 0.4:
             participants += f"、{org.staff(lp.unit, 'leader').name}"
         h.record_contact(a, actor=handler, stage=stage, on=day, method=self.rng.choice(methods),
                          participants=participants, notes=texts.contact_note(self.rng, stage, p.topic))  # fmt: skip
@@ -717,7 +719,7 @@ class Loader:
             return
         if not lp.return_from_received:
             h.receive(a, actor=handler)
-        self._contact(org, p, lp, a, "before")
+        self._contact(org, p, lp, a, ContactStage.BEFORE)
         if not lp.reaches(S.FORM_SUBMITTED):
             self._press(a, lp, level)
             return
@@ -732,7 +734,7 @@ class Loader:
         h.approve_form(a, actor=rng.choice((leader, leader, head)), instruction=texts.form_instruction(rng))
         if lp.extension:
             self._extension(a, lp, level, handler)
-        self._contact(org, p, lp, a, "during")
+        self._contact(org, p, lp, a, ContactStage.DURING)
         if not lp.signs and not lp.reaches(S.REPLY_DRAFTED):
             self._press(a, lp, level)
             return
@@ -771,7 +773,7 @@ class Loader:
         """Deliver, rate (and re-handle), self-check and follow up."""
         rng, level, clock = self.rng, p.level, p.clock
         handler, head = org.staff(lp.unit, "handler"), org.staff(lp.unit, "head")
-        self._contact(org, p, lp, a, "after")
+        self._contact(org, p, lp, a, ContactStage.AFTER)
         proposers = list(p.proposal.proposers.all())
         cosigning_members = [x for x in proposers[1:] if x.user_id is not None]
         if cosigning_members and rng.random() < 0.7:
@@ -790,13 +792,13 @@ class Loader:
             if result != UNSATISFIED:
                 continue
             if lp.target == S.REHANDLING:
-                self._contact(org, p, lp, a, "during", on=clock.today)
+                self._contact(org, p, lp, a, ContactStage.DURING, on=clock.today)
                 break
             # Re-handling (再次办理): a better reply, signed and delivered today.
             lp.result_class = ResultClass.A if lp.result_class != ResultClass.C else ResultClass.B
             self._draft(org, p, lp, a, clock.today, handler, note="（再次办理答复）")
             h.sign_reply(a, actor=head, signed_on=clock.today)
-            self._contact(org, p, lp, a, "after", on=clock.today)
+            self._contact(org, p, lp, a, ContactStage.AFTER, on=clock.today)
         if lp.self_check:
             fulfilled = lp.self_check == "fulfilled"
             fix = h.PlannedAction("对滞后事项倒排工期，加快推进", clock.today + timedelta(days=30))
@@ -892,8 +894,8 @@ class Loader:
                 h.hold_reply_meeting([w.assignment for w in group], actor=first.played.level.office, meeting=record)
             for w in group:
                 w.lead.meeting_on = on
-                if "after" in w.lead.contacts:
-                    w.lead.contacts["after"] = min(self.today, on + timedelta(days=self.rng.randint(1, 5)))
+                if ContactStage.AFTER in w.lead.contacts:
+                    w.lead.contacts[ContactStage.AFTER] = min(self.today, on + timedelta(days=self.rng.randint(1, 5)))
                 with transaction.atomic():
                     next(w.script, END)
 
