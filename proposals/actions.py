@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from history.recording import record_event
+from lib.dates import cn_date
 from lib.errors import Forbidden, InvalidInput, RuleViolation
 from organisation.models import Jurisdiction, Role, User
 
@@ -58,6 +60,15 @@ def _duplicate_number(number: str) -> RuleViolation:
     )
 
 
+def _not_after_today(submitted_on: date | None) -> None:
+    """A proposal is registered after it was submitted: a later 提交日期 is a typing error."""
+    # Every jurisdiction keeps the server's local time (TIME_ZONE), so its date is the local date.
+    today = timezone.localdate()
+    if submitted_on is not None and submitted_on > today:
+        message = f"提交日期不能晚于今天（{cn_date(today)}）。"
+        raise InvalidInput(message, details={"fields": {"submitted_on": message}})
+
+
 @transaction.atomic
 def create_proposal(session: Session, *, actor: User | None, new: NewProposal) -> Proposal:
     """Register a proposal (登记); ``actor`` None is an import run by the system."""
@@ -69,6 +80,7 @@ def create_proposal(session: Session, *, actor: User | None, new: NewProposal) -
         raise InvalidInput("请填写提案人。", details={"field": "proposers"})
     if new.kind == ProposalKind.INDIVIDUAL and len(new.proposers) > 1:
         raise InvalidInput("个人提案只能有一位提案人；多人提出的请选择联名提案。", details={"field": "proposers"})
+    _not_after_today(new.submitted_on)
     if Proposal.objects.filter(session=session, number=new.number).exists():
         raise _duplicate_number(new.number)
     try:

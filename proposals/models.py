@@ -89,6 +89,16 @@ class Proposal(models.Model):
         return f"第{self.number}号 {self.title}"
 
     @property
+    def number_label(self) -> str:
+        """The number with its session (十四届二次会议 第001号): numbers restart in every session.
+
+        Reads ``session``: lists select it with the proposal (or load it with ``web``'s ``with_sessions``).
+        """
+        session = self.session
+        name = f"{session.year}年{session.name}" if session.is_daily else session.name
+        return f"{name} 第{self.number}号"
+
+    @property
     def needs_leader_approval(self) -> bool:
         """Key proposals and 建议案 go through office review, leader approval and a reply meeting (§四(三))."""
         return self.is_key or self.is_suggestion

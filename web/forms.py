@@ -8,6 +8,7 @@ numbered rows (``items-0-text``, ``items-1-text``…); a row left wholly empty i
 from __future__ import annotations
 
 import types
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Union, get_args, get_origin
@@ -16,7 +17,9 @@ import pydantic
 from django.http import QueryDict
 
 from lib.errors import DomainError
-from lib.input import FIELD_MESSAGES
+from lib.input import CHOICE_ERRORS, field_message
+
+from .action_forms import Field
 
 TRUE = ("on", "true", "1", "yes")
 
@@ -96,11 +99,26 @@ def _field_key(loc: tuple[Any, ...]) -> str:
     return "-".join(str(p) for p in loc)
 
 
-def errors_from_validation(exc: pydantic.ValidationError) -> FormErrors:
+def labels_of(fields: Iterable[Field]) -> dict[str, str]:
+    """The label of each field of a form, keyed as ``errors_from_validation`` looks them up: a row field's
+    columns without the row number (``assignments-role``)."""
+    labels = {}
+    for f in fields:
+        labels[f.name] = f.label
+        labels.update({f"{f.name}-{c.name}": c.label for c in f.columns})
+    return labels
+
+
+def errors_from_validation(exc: pydantic.ValidationError, labels: Mapping[str, str] | None = None) -> FormErrors:
+    """The errors next to their fields; with ``labels`` an unchosen choice says what to choose ("请选择答复方式")."""
     errors = FormErrors()
     for err in exc.errors():
         key = _field_key(err["loc"])
-        message = FIELD_MESSAGES.get(err["type"], "格式不正确")
+        label = (labels or {}).get(_field_key(tuple(p for p in err["loc"] if not isinstance(p, int))), "")
+        if err["type"] in CHOICE_ERRORS and err.get("input") in ("", None) and not label:
+            message = "请选择"  # the label is beside the field; the codes the API would list mean nothing here
+        else:
+            message = field_message(err, label)
         if key:
             errors.fields.setdefault(key, message)
         else:

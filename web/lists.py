@@ -1,17 +1,19 @@
 """Lists on every page: filters, sorting and paging kept in the URL, and export of what is filtered.
 
 A list is declared once (its filters and columns); the same declaration draws the filter form, sorts,
-pages and writes the CSV export (UTF-8 with a byte-order mark, so that Excel opens Chinese correctly).
+pages and writes the CSV export (UTF-8 with a byte-order mark, so that Excel opens Chinese correctly),
+named after the list and the day: 提案列表-2026-12-01.csv.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
@@ -38,6 +40,7 @@ class Column:
     label: str
     value: Callable[[Any], Any]  # the cell as exported (and shown, unless the template draws it)
     sort: str = ""  # the ordering field, when the column can be sorted
+    shown: bool = True  # False: only in the export (the page shows it within another cell)
 
 
 @dataclass
@@ -95,9 +98,20 @@ def export_csv(qs: QuerySet[Any] | list[Any], columns: list[Column], filename: s
             yield writer.writerow([_cell(c.value(row)) for c in columns])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.csv"'
+    response["Content-Disposition"] = attachment(f"{filename}-{timezone.localdate().isoformat()}.csv")
     return response
+
+
+def attachment(name: str) -> str:
+    """A Content-Disposition that keeps a Chinese file name (RFC 6266 / RFC 5987).
+
+    A header is Latin-1: Django would MIME-encode the raw name (=?utf-8?b?…?=), which browsers do not decode
+    and save as download.csv. ``filename*`` carries the UTF-8 name percent-encoded; ``filename`` is the plain
+    ASCII fallback for clients without RFC 5987.
+    """
+    ascii_only = re.sub(r"[^A-Za-z0-9._-]+", "", name).lstrip("-_.")
+    fallback = ascii_only if ascii_only == name else f"export-{ascii_only}".rstrip("-")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def run_list(
@@ -134,7 +148,7 @@ def run_list(
         total=paginator.count,
         sort=sort,
     )
-    for c in columns:
+    for c in (c for c in columns if c.shown):
         next_sort = "" if not c.sort else ("-" + c.sort if sort == c.sort else c.sort)
         result.columns.append(
             {

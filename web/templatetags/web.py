@@ -1,15 +1,21 @@
-"""Template helpers: navigation per role, lights, days left, labels of states and events."""
+"""Template helpers: navigation per role, lights, days left, labels of states and events, proposal numbers
+and dates as offices write them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
 
 from django import template
+from django.db.models import prefetch_related_objects
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from lib.dates import cn_date as _cn_date
 from notifications.models import Notification
 from organisation.models import DEPT_ROLES, Role, User
+from proposals.models import Proposal
 
 from ..labels import EVENT_LABELS, LIGHT_LABELS, STATE_LABELS
 
@@ -80,6 +86,37 @@ def light_badge(light: str | None, days: int | None = None) -> SafeString:
     else:
         text = f"剩 {days} 天"
     return format_html('<span class="light light-{}" title="{}">{}</span>', light, LIGHT_LABELS[light], text)
+
+
+@register.filter
+def cn_date(value: date | datetime | str | None) -> str:
+    """A date as offices write it (2026年12月2日), also one kept as ISO text in an event's or a plan's data."""
+    if not isinstance(value, str):
+        return _cn_date(value)
+    try:
+        return _cn_date(date.fromisoformat(value[:10]))
+    except ValueError:
+        return value
+
+
+def _proposal_of(row: Any) -> Proposal | None:
+    """The proposal a list row is about: the row itself, or what it refers to (assignment, request…)."""
+    obj = row.get("o", row.get("a")) if isinstance(row, dict) else row
+    for _ in range(3):  # a proposal, an assignment or instruction, or a request on an assignment
+        if obj is None or isinstance(obj, Proposal):
+            return obj
+        obj = getattr(obj, "proposal", None) if hasattr(obj, "proposal_id") else getattr(obj, "assignment", None)
+    return None
+
+
+@register.filter
+def with_sessions(rows: Iterable[Any]) -> list[Any]:
+    """The rows, with the sessions of their proposals loaded in one query: a list shows each number with its
+    session (``Proposal.number_label``), and a view that selected them already costs nothing more."""
+    rows = list(rows)
+    proposals = [p for p in map(_proposal_of, rows) if p is not None]
+    prefetch_related_objects(proposals, "session")
+    return rows
 
 
 @register.filter

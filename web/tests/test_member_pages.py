@@ -12,6 +12,7 @@ from django.test import Client
 from conftest import act, assign, file_proposal, make_session
 from handling.models import Assignment, Feedback
 from history.models import Event
+from lib.dates import cn_date
 from web.labels import EVENT_LABELS
 
 from .conftest import PHONE
@@ -173,7 +174,7 @@ def test_proposal_page_shows_reply_letter_deadline_and_timeline(world: Any, froz
     assert 'class="badge class-A">A类' in html and "所提问题已经解决或基本解决" in html
     assert 'href="tel:0512-1234567"' in html and "王老师" in html
     assert world.jyj_head.display_name in html  # signer
-    assert "2026-06-02" in html  # 办复期限
+    assert "2026年6月2日" in html  # 办复期限
 
     history = html.split('id="history-title"')[1]
     # the outward steps only (handling.disclosure): not the 承办单, the draft, the co-opinion
@@ -192,7 +193,7 @@ def test_deadline_shows_days_left_while_handling(world: Any, frozen: Any) -> Non
     lead = assign(world, p["id"], [(world.jyj, "lead")])["assignments"][0]["id"]
     act(world, world.jyj_handler, lead, "receive")
     html = page(world, world.member1, f"/my/{p['id']}/").content.decode()
-    assert "2026-06-02" in html and "剩 92 天" in html
+    assert "2026年6月2日" in html and "剩 92 天" in html
     assert "答复函尚未送达" in html
     assert not has_rating_form(html, lead)
 
@@ -287,7 +288,7 @@ def test_rating_unsatisfied_sends_it_back_for_rehandling(world: Any, frozen: Any
     assert Event.objects.filter(assignment_id=lead, action="feedback", to_state="rehandling").exists()
     html = resp.content.decode()
     assert "再次办理" in html and "rating-unsatisfied" in html
-    assert f"{a.due_on:%Y-%m-%d}" in html and "剩 " in html  # the new deadline, with days left
+    assert cn_date(a.due_on) in html and "剩 " in html  # the new deadline, with days left
 
 
 def test_follow_up_promises_self_check_and_second_feedback(world: Any) -> None:

@@ -122,7 +122,7 @@ def test_requests_for_return_and_extension_wait_for_the_office(world):
     assert f'href="/assignments/{a_ret}/#action-decide_return"' in returns
     assert "关于建设城市绿道的建议" not in returns and "关于无人问津的建议" not in returns
     extensions = section(resp, "extensions")
-    assert "关于建设城市绿道的建议" in extensions and "需要现场调研" in extensions and "2026-07-30" in extensions
+    assert "关于建设城市绿道的建议" in extensions and "需要现场调研" in extensions and "2026年7月30日" in extensions
     assert f'href="/assignments/{a_ext}/#action-decide_extension"' in extensions
     assert "关于规范校外培训的建议" not in extensions
     summary = {s["label"]: s["value"] for s in resp.context["summary"]}
@@ -145,7 +145,7 @@ def test_key_replies_waiting_for_review(world):
     html = section(resp, "reviews")
     assert "关于建设智慧校园的建议" in html and f'href="/assignments/{aid}/#action-review_reply"' in html
     assert "已审核过的建议" not in html and "还未签发的建议" not in html
-    assert "2026-03-02" in html  # signed today
+    assert "2026年3月2日" in html  # signed today
     assert [r["o"].pk for r in resp.context["sections"]["reviews"]["rows"]] == [aid]
 
 

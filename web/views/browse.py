@@ -57,8 +57,11 @@ def proposal_filters(user: User, base: QuerySet[Proposal]) -> list[Filter]:
     ]
 
 
+# The page shows the session within the number (十四届二次会议 第001号); the export keeps it a column of its own.
 PROPOSAL_COLUMNS = [
-    *proposal_columns("提案号", "案由", "提案人", "届次", "类别"),
+    *proposal_columns("提案号", "案由", "提案人"),
+    Column("届次", lambda p: p.session.name, shown=False),
+    *proposal_columns("类别"),
     Column("重点提案", lambda p: p.is_key),
     *proposal_columns("状态", "登记时间"),
 ]
@@ -71,7 +74,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     qs = base.select_related("session").prefetch_related("proposers")
     filters = proposal_filters(user, base)
     return list_page(
-        request, qs, filters, PROPOSAL_COLUMNS, "-created_at", csv_name="提案", template="web/proposal_list.html"
+        request, qs, filters, PROPOSAL_COLUMNS, "-created_at", csv_name="提案列表", template="web/proposal_list.html"
     )
 
 
@@ -93,7 +96,7 @@ ASSIGNMENT_COLUMNS = [
     Column("状态", lambda a: a.get_state_display(), "state"),
     Column("交办日期", lambda a: a.assigned_on, "assigned_on"),
     Column("期限", lambda a: a.watch_on, "watch_on"),
-    Column("剩余天数", lambda a: days_left(a.watch_on)),
+    Column("剩余天数", lambda a: days_left(a.watch_on), shown=False),  # on the page: the light's words
     LIGHT_COLUMN,
 ]
 
@@ -106,14 +109,14 @@ def assignment_rows(rows: list[Assignment]) -> list[dict[str, Any]]:
 def assignment_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     user: User = request.user  # type: ignore[assignment]
     base = visible_assignments(user)
-    qs = base.select_related("proposal", "department")
+    qs = base.select_related("proposal__session", "department")
     return list_page(
         request,
         qs,
         assignment_filters(user, base),
         ASSIGNMENT_COLUMNS,
         "watch_on",
-        csv_name="交办办理",
+        csv_name="办理进度",
         template="web/assignment_list.html",
         context=lambda result: {"rows": assignment_rows(result.rows)},
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -34,6 +35,7 @@ from handling.models import (
 from handling.queries import awaiting_feedback
 from handling.states import FINISHED, AssignmentRole, State
 from history.models import Event
+from lib.dates import cn_date
 from organisation.models import Role, User
 from organisation.roles import require_role
 from proposals.models import Proposal, ProposalStatus, Proposer
@@ -133,21 +135,29 @@ def workbench(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return render(request, "web/member/home.html", context)
 
 
+def _day(iso: Any) -> str:
+    """A date an event keeps as ISO text, as offices write it (2026年3月2日)."""
+    try:
+        return cn_date(date.fromisoformat(str(iso)))
+    except ValueError:
+        return str(iso or "")
+
+
 def _event_detail(action: str, d: dict[str, Any]) -> str:
     """One step in words, from the part of its event the member may read (``handling.disclosure``)."""
     if action == "contact":
         stage = dict(ContactStage.choices).get(d.get("stage", ""), "")
         method = dict(ContactMethod.choices).get(d.get("method", ""), "")
-        return f"{stage}（{method}，{d.get('date', '')}）"
+        return f"{stage}（{method}，{_day(d.get('date'))}）"
     if action == "feedback":
         who = f"{d['proposer']}：" if d.get("proposer") else ""
         return f"{who}办理态度{RATINGS.get(d.get('attitude', ''), '')}，办理结果{RATINGS.get(d.get('result', ''), '')}"
     if action == "sign_reply" and d.get("signed_on"):
-        return f"签发日期 {d['signed_on']}"
+        return f"签发日期 {_day(d['signed_on'])}"
     if action == "reply_meeting" and d.get("date"):
-        return f"答复座谈会 {d['date']}"
+        return f"答复座谈会 {_day(d['date'])}"
     if action == "decide_extension" and isinstance(d.get("due_on"), dict):
-        return f"办复期限延至 {d['due_on'].get('to', '')}"
+        return f"办复期限延至 {_day(d['due_on'].get('to'))}"
     if action in ("second_feedback", "follow_up_done"):
         return str(d.get("text", ""))
     return ""

@@ -105,7 +105,8 @@ def proposal_action(request: HttpRequest, proposal_id: int, action: str) -> Http
     p = access_proposal(user, proposal_id)
     command = PROPOSAL_COMMANDS[action]
     require_command(user, action, p)
-    _, errors = perform(command.schema, request.POST, lambda data: command.run(user, p, data))
+    run = lambda data: command.run(user, p, data)  # noqa: E731
+    _, errors = perform(command.schema, request.POST, run, PROPOSAL_FORMS[action].fields)
     if not errors:
         messages.success(request, f"已{PROPOSAL_FORMS[action].title}。")
         return redirect(safe_next(request, f"/proposals/{p.pk}/"))

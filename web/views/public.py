@@ -51,7 +51,7 @@ def _filters(base: QuerySet[Reply]) -> list[Filter]:
 COLUMNS = [
     Column("提案号", lambda r: r.assignment.proposal.number, "assignment__proposal__number"),
     Column("案由", lambda r: r.assignment.proposal.title, "assignment__proposal__title"),
-    Column("届次", lambda r: r.assignment.proposal.session.name),
+    Column("届次", lambda r: r.assignment.proposal.session.name, shown=False),  # the page: within the number
     Column("承办单位", lambda r: r.assignment.department.name, "assignment__department__name"),
     Column("办理结果", lambda r: f"{r.result_class}类", "result_class"),
     Column("签发日期", lambda r: r.signed_on, "signed_on"),
