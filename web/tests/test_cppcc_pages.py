@@ -12,6 +12,7 @@ from django.test import Client
 from conftest import World, act, assign, file_proposal, make_session
 from handling.models import Assignment, Feedback
 from history.models import Event
+from lib.dates import cn_date
 from proposals.models import Proposal, Session
 from tests.test_transitions import drive_lead
 
@@ -178,7 +179,7 @@ def test_duplicate_or_blank_session_is_refused_next_to_the_field(world):
     assert field_error(resp.content.decode(), "session-name") == "2026年“日常提案”已经登记。"
     resp = c.post("/cppcc/sessions/", {"name": "", "year": "1800"})
     html = resp.content.decode()
-    assert field_error(html, "session-name") == "内容不能为空" and field_error(html, "session-year") == "数值过小"
+    assert field_error(html, "session-name") == "内容不能为空" and field_error(html, "session-year") == "不能小于 1949"
     assert Session.objects.count() == 1
 
 
@@ -255,7 +256,7 @@ def test_pending_extension_is_listed_with_reason_and_date(world):
     c = signed_in(world.cppcc)
     for url in ("/cppcc/extensions/", "/cppcc/"):
         html = c.get(url).content.decode()
-        assert f'href="/assignments/{aid}/' in html and "需现场调研" in html and new_due.isoformat() in html
+        assert f'href="/assignments/{aid}/' in html and "需现场调研" in html and cn_date(new_due) in html
     assert f'href="/assignments/{aid}/#action-consult_extension"' in html
     csv = csv_text(c.get("/cppcc/extensions/?export=csv"))
     assert "需现场调研" in csv and "市教育局" in csv and "待协商" in csv
@@ -402,9 +403,20 @@ def test_flags_toggle_from_the_list_in_the_browser(bworld, open_page):
     page = open_page(bworld.cppcc)
     page.goto(bworld.url + "/cppcc/proposals/")
     check_a11y(page)
-    page.get_by_label(re.compile(r"^建议案（第")).first.check()
+    page.get_by_label(re.compile(r"^建议案（.*第")).first.check()
     page.get_by_role("button", name=re.compile("保存")).first.click()
     page.get_by_text("已标记。").wait_for()
     assert page.url.endswith("/cppcc/proposals/")
     assert Proposal.objects.get(pk=p["id"]).is_suggestion
-    assert page.get_by_label(re.compile(r"^建议案（第")).first.is_checked()
+    assert page.get_by_label(re.compile(r"^建议案（.*第")).first.is_checked()
+
+
+def test_extension_page_states_the_jurisdictions_own_limit(world):
+    # The 延期 limit on the page is the jurisdiction's rule, not a number written into the template.
+    client = Client()
+    client.force_login(world.cppcc)
+    assert "交办之日起6个月" in client.get("/cppcc/extensions/").content.decode()
+    world.city.rules = {**world.city.rules, "max_extension_months": 4}
+    world.city.save()
+    html = client.get("/cppcc/extensions/").content.decode()
+    assert "交办之日起4个月" in html and "六个月" not in html

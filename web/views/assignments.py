@@ -185,7 +185,8 @@ def assignment_action(request: HttpRequest, assignment_id: int, action: str) -> 
     a = access_assignment(user, assignment_id)
     require_can_act(user, name, a)
     command = COMMANDS[name]
-    _, errors = perform(command.schema, request.POST, lambda data: command.run(user, a, data))
+    run = lambda data: command.run(user, a, data)  # noqa: E731
+    _, errors = perform(command.schema, request.POST, run, ASSIGNMENT_FORMS[name].fields)
     if not errors:
         messages.success(request, f"已{ASSIGNMENT_FORMS[name].title}。")
         return redirect(safe_next(request, _after(user, assignment_id, name)))

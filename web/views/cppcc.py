@@ -27,7 +27,7 @@ from handling.access import (
 )
 from handling.models import Assignment, Decision, ExtensionRequest
 from handling.queries import awaiting_feedback
-from organisation.models import Role, User
+from organisation.models import Jurisdiction, Role, Rules, User
 from organisation.roles import require_role
 from proposals.actions import create_proposal
 from proposals.models import Proposal, ProposalKind, Session
@@ -197,7 +197,7 @@ def register(request: HttpRequest) -> HttpResponse:
         session, new = commands.new_proposal(data)
         return create_proposal(session, actor=user, new=new)
 
-    proposal, errors = perform(commands.ProposalIn, request.POST, run)
+    proposal, errors = perform(commands.ProposalIn, request.POST, run, REGISTER_FIELDS.values())
     if not errors:
         messages.success(request, f"已登记第{proposal.number}号提案。")
         return redirect(f"/proposals/{proposal.pk}/")
@@ -329,7 +329,14 @@ def extensions(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         "requested_at",
         csv_name="延期申请",
         template="web/cppcc/extensions.html",
+        context=lambda result: {"max_extension_months": _rules_of(user).max_extension_months},
     )
+
+
+def _rules_of(user: User) -> Rules:
+    """The time rules the committee's own jurisdiction set (the defaults where it has none)."""
+    j = Jurisdiction.objects.filter(pk=user.jurisdiction_id).first() if user.jurisdiction_id else None
+    return j.time_rules if j else Rules()
 
 
 # ---------------------------------------------------------------------------------------------------

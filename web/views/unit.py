@@ -95,7 +95,7 @@ def _later(qs: QuerySet[Assignment]) -> list[tuple[Assignment, str]]:
     """Replied cases with a step left, shown to every role after its usual work: the self-check (回头看)
     not yet done, by the deadline the reply's delivery set, then B-class replies without a follow-up plan
     (跟踪落实方案), earliest reply first."""
-    rows = prefetch_for_actions(qs)
+    rows = prefetch_for_actions(qs).select_related("proposal__session")
     checks = rows.filter(
         state__in=TRANSITIONS["self_check"].sources, self_check_due__isnull=False, self_check_done_on__isnull=True
     ).order_by("self_check_due", "pk")[:CANDIDATES]
@@ -117,7 +117,11 @@ def _due(a: Assignment, name: str) -> tuple[date | None, str]:
 def _needs_me(user: User, qs: QuerySet[Assignment]) -> tuple[list[dict[str, Any]], int]:
     """Assignments whose next step is this user's, the role's usual work first, then by deadline."""
     focus = FOCUS.get(user.role or "", FOCUS[Role.DEPT_HANDLER])
-    candidates = prefetch_for_actions(qs.filter(state__in=FOCUS_STATES)).order_by("watch_on", "pk")[:CANDIDATES]
+    candidates = (
+        prefetch_for_actions(qs.filter(state__in=FOCUS_STATES))
+        .select_related("proposal__session")
+        .order_by("watch_on", "pk")[:CANDIDATES]
+    )
     found = []
     for a in candidates:
         actions = [n for n in available_actions(user, a) if n in focus]
@@ -205,7 +209,7 @@ def workbench(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 
 def _items(user: User) -> QuerySet[FollowUpItem]:
     return FollowUpItem.objects.filter(assignment__in=visible_assignments(user).values("pk")).select_related(
-        "assignment__proposal", "department"
+        "assignment__proposal__session", "department"
     )
 
 
