@@ -10,21 +10,22 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from organisation import otp
 from organisation.models import User
 
-from .views.account import PASSWORD_URL, TWO_FACTOR_URL
 
-EXEMPT_PREFIXES = ("/logout/", "/static/", "/api/")
+def exempt_prefixes() -> tuple[str, ...]:
+    return (reverse("logout"), "/static/", "/api/")
 
 
 def required_page(user: User) -> str | None:
     """The page this user must finish before any other, if any."""
     if user.must_change_password:
-        return PASSWORD_URL
+        return reverse("password-change")
     if otp.needs_enrolment(user):
-        return TWO_FACTOR_URL
+        return reverse("two-factor")
     return None
 
 
@@ -34,7 +35,7 @@ class AccountGate:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and not request.path.startswith(EXEMPT_PREFIXES):
+        if user.is_authenticated and not request.path.startswith(exempt_prefixes()):
             target = required_page(user)
             if target is not None and request.path != target:
                 return redirect(target)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.urls import reverse
 from django.utils import timezone
 
 from handling import states
@@ -53,15 +54,15 @@ def light(due: date | None, today: date | None = None) -> str | None:
 def workbench_url(user: User) -> str:
     """Where each role lands after signing in."""
     if user.role == Role.OFFICE_STAFF:
-        return "/office/"
+        return reverse("office")
     if user.role == Role.CPPCC_STAFF:
-        return "/cppcc/"
+        return reverse("cppcc")
     if user.role == Role.GOV_LEADER:
-        return "/leader/"
+        return reverse("leader")
     if user.role in DEPT_ROLES:
-        return "/unit/"
+        return reverse("unit")
     if user.role == Role.MEMBER:
-        return "/my/"
+        return reverse("member")
     if not user.role and not user.is_superuser and user.has_perm("audit.view_auditentry"):
-        return "/audit/"  # the auditor (审计管理员) has no workbench of the process
-    return "/proposals/"
+        return reverse("audit")  # the auditor (审计管理员) has no workbench of the process
+    return reverse("proposals")

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Max, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from handling.models import Assignment
@@ -53,15 +54,16 @@ def decorate(section: Section, objects: list[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def preview(section: Section, user: User, base: str) -> dict[str, Any]:
-    """The first rows of a list for a workbench card, in the list's default order."""
+def preview(section: Section, user: User, page: str) -> dict[str, Any]:
+    """The first rows of a list for a workbench card, in the list's default order; ``page`` names the URL
+    of the lists' own pages (``office-section``)."""
     qs = section.queryset(user).order_by(*_ordering(section.default_sort))
     return {
         "section": section,
         "rows": decorate(section, list(qs[:PREVIEW_ROWS])),
         "total": qs.count(),
         "columns": [{"label": c.label} for c in section.columns],
-        "url": f"{base}{section.slug}/",
+        "url": reverse(page, kwargs={"slug": section.slug}),
     }
 
 

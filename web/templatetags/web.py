@@ -9,6 +9,7 @@ from typing import Any
 
 from django import template
 from django.db.models import prefetch_related_objects
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -21,18 +22,19 @@ from ..labels import EVENT_LABELS, LIGHT_LABELS, STATE_LABELS
 
 register = template.Library()
 
+# (label, URL name) of each role's menu
 NAV = {
     Role.OFFICE_STAFF: [
-        ("交办督办", "/office/"),
-        ("提案", "/proposals/"),
-        ("办理进度", "/assignments/"),
-        ("登录锁定", "/office/lockouts/"),
+        ("交办督办", "office"),
+        ("提案", "proposals"),
+        ("办理进度", "assignments"),
+        ("登录锁定", "lockouts"),
     ],
-    Role.CPPCC_STAFF: [("提案委工作台", "/cppcc/"), ("提案", "/proposals/"), ("办理进度", "/assignments/")],
-    Role.GOV_LEADER: [("领导工作台", "/leader/"), ("提案", "/proposals/")],
-    Role.MEMBER: [("我的提案", "/my/")],
+    Role.CPPCC_STAFF: [("提案委工作台", "cppcc"), ("提案", "proposals"), ("办理进度", "assignments")],
+    Role.GOV_LEADER: [("领导工作台", "leader"), ("提案", "proposals")],
+    Role.MEMBER: [("我的提案", "member")],
 }
-UNIT_NAV = [("承办工作台", "/unit/"), ("本单位提案", "/proposals/"), ("全部交办", "/assignments/")]
+UNIT_NAV = [("承办工作台", "unit"), ("本单位提案", "proposals"), ("全部交办", "assignments")]
 
 
 @register.filter
@@ -40,11 +42,11 @@ def nav_items(user: User) -> list[dict[str, str]]:
     if user.role in DEPT_ROLES:
         items = UNIT_NAV
     elif user.is_superuser and not user.role:
-        items = [("提案", "/proposals/"), ("办理进度", "/assignments/"), ("登录锁定", "/office/lockouts/")]
-        items += [("管理后台", "/admin/")]
+        items = [("提案", "proposals"), ("办理进度", "assignments"), ("登录锁定", "lockouts")]
+        items += [("管理后台", "admin:index")]
     else:
         items = NAV.get(Role(user.role), []) if user.role in Role.values else []
-    return [{"label": label, "url": url} for label, url in items]
+    return [{"label": label, "url": reverse(name)} for label, name in items]
 
 
 @register.filter

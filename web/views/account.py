@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import translation
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -21,9 +22,6 @@ from lib.errors import Forbidden, InvalidInput
 from organisation import actions, otp
 from organisation.models import Role, User
 from organisation.passwords import password_rules_text
-
-PASSWORD_URL = "/account/password/"
-TWO_FACTOR_URL = "/account/two-factor/"
 
 
 class PasswordChangeForm(forms.Form):
@@ -51,7 +49,7 @@ _FORM_FIELD = {"old_password": "old_password", "new_password": "new_password1"}
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "web/account/password.html"
     form_class = PasswordChangeForm  # type: ignore[assignment]
-    success_url = "/"
+    success_url = reverse_lazy("home")
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # Django's own rule messages in Chinese whatever the browser's language.
@@ -103,7 +101,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
                 device = otp.confirm_enrolment(user, code, request)
                 otp_login(request, device)  # this session has now shown the second factor
                 messages.success(request, "双因素认证已启用：此后登录须输入验证器上的动态验证码。")
-            return redirect(TWO_FACTOR_URL)
+            return redirect("two-factor")
         except (InvalidInput, Forbidden) as exc:
             error = exc.message
     device = otp.confirmed_device(user)

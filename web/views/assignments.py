@@ -25,6 +25,7 @@ from .. import choices, letters
 from ..action_forms import ASSIGNMENT_FORMS, intro_for
 from ..forms import FormErrors
 from ..labels import days_left, light
+from ..links import assignment_url, url
 from ..perform import perform
 from .common import safe_next
 
@@ -103,7 +104,7 @@ def action_panels(
                 "form": form,
                 "intro": intro_for(form, a),
                 "place": place,
-                "url": f"/assignments/{a.pk}/{name.replace('_', '-')}/",
+                "url": assignment_url(a, name),
                 "options": choices.for_assignment(form, a, user),
                 "rows": choices.row_numbers(form, posted if mine else None),
                 "errors": errors if mine else FormErrors(),
@@ -160,7 +161,7 @@ def assignment_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
     a = access_assignment(user, assignment_id)
     if user.role == Role.MEMBER:
         # A member reads the proposal on the member's page, which leaves out internal steps (协办意见, 审核).
-        return redirect(f"/my/{a.proposal_id}/")
+        return redirect("member-proposal", a.proposal_id)
     opened = request.GET.get("open", "")
     panels = action_panels(user, a, opened=opened if opened in ASSIGNMENT_FORMS else None)
     return render(request, "web/assignment.html", {**_context(user, a), "panels": panels})
@@ -171,8 +172,8 @@ def _after(user: User, assignment_id: int, name: str) -> str:
     stays open there, instead of folding away after each save."""
     a = access_assignment(user, assignment_id)
     if name in available_actions(user, a):
-        return f"/assignments/{a.pk}/?open={name}#action-{name}"
-    return f"/assignments/{a.pk}/"
+        return assignment_url(a, open_form=name, anchor=name)
+    return assignment_url(a)
 
 
 @login_required
@@ -195,7 +196,7 @@ def assignment_action(request: HttpRequest, assignment_id: int, action: str) -> 
         # The form is gone from the page (someone else acted first, or a double click): say why on top.
         for message in [*errors.general, *errors.fields.values()]:
             messages.error(request, message)
-        default = f"/my/{a.proposal_id}/" if user.role == Role.MEMBER else f"/assignments/{a.pk}/"
+        default = url("member-proposal", a.proposal_id) if user.role == Role.MEMBER else assignment_url(a)
         return redirect(safe_next(request, default))
     context = {**_context(user, a), "panels": action_panels(user, a, name, errors, request.POST)}
     return render(request, "web/assignment.html", context, status=422)

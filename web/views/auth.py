@@ -61,4 +61,4 @@ def login_code(request: HttpRequest) -> HttpResponse:
 
 
 class LogoutView(auth_views.LogoutView):
-    next_page = "/"
+    next_page = "home"  # a URL name (resolve_url)

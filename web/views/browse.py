@@ -145,13 +145,13 @@ def open_notification(request: HttpRequest, notification_id: int) -> HttpRespons
     user: User = request.user  # type: ignore[assignment]
     n = inbox.mark_read(user, notification_id)
     if n.assignment_id:
-        return redirect(f"/assignments/{n.assignment_id}/")
+        return redirect("assignment", n.assignment_id)
     if n.proposal_id:
-        return redirect(f"/proposals/{n.proposal_id}/")
-    return redirect("/notifications/")
+        return redirect("proposal", n.proposal_id)
+    return redirect("notifications")
 
 
 @require_POST
 def _mark_read(request: HttpRequest, user: User) -> HttpResponse:
     inbox.mark_all_read(user)
-    return redirect("/notifications/")
+    return redirect("notifications")

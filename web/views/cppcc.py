@@ -200,7 +200,7 @@ def register(request: HttpRequest) -> HttpResponse:
     proposal, errors = perform(commands.ProposalIn, request.POST, run, REGISTER_FIELDS.values())
     if not errors:
         messages.success(request, f"已登记第{proposal.number}号提案。")
-        return redirect(f"/proposals/{proposal.pk}/")
+        return redirect("proposal", proposal.pk)
     return render(request, "web/cppcc/register.html", _register_context(user, request.POST, errors, rows), status=422)
 
 
@@ -235,7 +235,7 @@ def sessions(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         session, errors = perform(commands.SessionIn, post, lambda data: commands.register_session(user, data))
         if not errors:
             messages.success(request, f"已登记{session.year}年“{session.name}”。")
-            return redirect("/cppcc/sessions/")
+            return redirect("cppcc-sessions")
         values = post
     base = _sessions(user)
     qs = base.annotate(proposal_count=Count("proposals"))

@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 
 from handling.access import visible_assignments, visible_proposals
@@ -181,7 +181,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     years = charged_years(user)
     year = _year(request, years)
     progress = progress_context(user, year)
-    sections = {slug: preview(s, user, "/leader/") for slug, s in SECTIONS.items()}
+    sections = {slug: preview(s, user, "leader-section") for slug, s in SECTIONS.items()}
     totals = progress["unit_totals"]
     summary = [
         stat("分管单位", len(progress["units"]), "个", "#progress-title"),
@@ -211,7 +211,7 @@ def progress_export(request: HttpRequest) -> StreamingHttpResponse:
 
 @login_required
 def section_view(request: HttpRequest, slug: str) -> HttpResponse | StreamingHttpResponse:
-    return section_page(request, SECTIONS, slug, _leader(request), ("/leader/", "领导工作台"))
+    return section_page(request, SECTIONS, slug, _leader(request), (reverse("leader"), "领导工作台"))
 
 
 urlpatterns = [

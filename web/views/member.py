@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 
 from handling.access import access_proposal, visible_assignments, visible_proposals
@@ -228,7 +228,7 @@ def proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
         "co_units": [a for a in assignments if a.role == AssignmentRole.CO and a.state != State.WITHDRAWN],
         "waiting": [b for b in leads if b["panel"]],
         "events": [{"e": e, "detail": _event_detail(e.action, d)} for e, d in disclosed_events(events, audience)],
-        "here": f"/my/{p.pk}/",
+        "here": reverse("member-proposal", args=[p.pk]),
         "today": timezone.localdate(),
     }
     return render(request, "web/member/proposal.html", context)

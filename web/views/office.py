@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 
 from handling.access import access_proposal, own_jurisdiction_assignments, own_jurisdiction_proposals
@@ -34,6 +34,7 @@ from .. import choices
 from ..action_forms import PROPOSAL_FORMS
 from ..charts import chart_height, stacked_bar
 from ..forms import FormErrors
+from ..links import proposal_url, url
 from ..lists import Column, Filter, export_csv
 from ..perform import perform
 from ..sections import (
@@ -239,7 +240,7 @@ def _office(request: HttpRequest) -> User:
 
 
 def _workbench_context(user: User) -> dict[str, Any]:
-    sections = {slug: preview(s, user, "/office/") for slug, s in SECTIONS.items()}
+    sections = {slug: preview(s, user, "office-section") for slug, s in SECTIONS.items()}
     board = board_context(user)
     summary = [
         stat("待交办", sections["pending"]["total"], "件提案", "#pending-title"),
@@ -248,7 +249,7 @@ def _workbench_context(user: User) -> dict[str, Any]:
         stat("待审批申请", sections["returns"]["total"] + sections["extensions"]["total"], "件", "#returns-title"),
         stat("待审核答复", sections["reviews"]["total"], "件", "#reviews-title"),
     ]
-    return {"sections": sections, "summary": summary, "here": "/office/", **board}
+    return {"sections": sections, "summary": summary, "here": reverse("office"), **board}
 
 
 def _remind_context(user: User, board: list[UnitLights], errors: FormErrors, post: Any) -> dict[str, Any]:
@@ -272,7 +273,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def section_view(request: HttpRequest, slug: str) -> HttpResponse | StreamingHttpResponse:
-    return section_page(request, SECTIONS, slug, _office(request), ("/office/", "交办督办"))
+    return section_page(request, SECTIONS, slug, _office(request), (reverse("office"), "交办督办"))
 
 
 @login_required
@@ -288,12 +289,12 @@ def assign_panel(request: HttpRequest, proposal_id: int) -> HttpResponse:
     user = _office(request)
     p = access_proposal(user, proposal_id)
     if not request.headers.get("HX-Request"):
-        return redirect(f"/proposals/{p.pk}/#action-assign")
+        return redirect(proposal_url(p, anchor="assign"))
     form = PROPOSAL_FORMS["assign"]
     panel = {
         "name": "assign",
         "form": form,
-        "url": f"/proposals/{p.pk}/assign/",
+        "url": proposal_url(p, "assign"),
         "options": choices.for_proposal(form, p),
         "rows": choices.row_numbers(form, None),
         "errors": FormErrors(),
@@ -301,7 +302,8 @@ def assign_panel(request: HttpRequest, proposal_id: int) -> HttpResponse:
         "open": True,
     }
     back = request.GET.get("next", "")
-    next_url = back if back.startswith("/office/") and "//" not in back else "/office/"
+    home = reverse("office")
+    next_url = back if back.startswith(home) and "//" not in back else home
     context = {"p": p, "proposers": list(p.proposers.order_by("position")), "panel": panel, "next": next_url}
     return render(request, "web/office/_assign_panel.html", context)
 
@@ -322,7 +324,7 @@ def remind_targets(user: User, department_ids: list[int], scope: str) -> list[As
 def remind(request: HttpRequest) -> HttpResponse:
     user = _office(request)
     if request.method != "POST":  # a reload after a refused form: back to the workbench
-        return redirect("/office/#remind")
+        return redirect(url("office", fragment="remind"))
     command = COMMANDS["remind"]
     # The message is checked by the command's own schema, so its rule and wording exist once.
     _, errors = perform(command.schema, request.POST, lambda data: None)
@@ -347,7 +349,7 @@ def remind(request: HttpRequest) -> HttpResponse:
     if not errors:
         units = len({a.department_id for a in targets})
         messages.success(request, f"已向 {units} 个单位的 {len(targets)} 件交办事项发出催办。")
-        return redirect("/office/#remind-title")
+        return redirect(url("office", fragment="remind-title"))
     context = _workbench_context(user)
     context.update(_remind_context(user, context["board"], errors, request.POST))
     response = render(request, "web/office/workbench.html", context, status=422)

@@ -21,6 +21,7 @@ from .. import choices
 from ..action_forms import PROPOSAL_FORMS
 from ..forms import FormErrors
 from ..labels import days_left, light
+from ..links import proposal_url
 from ..perform import perform
 from .assignments import available_actions
 from .common import safe_next
@@ -52,7 +53,7 @@ def _panels(
             {
                 "name": name,
                 "form": form,
-                "url": f"/proposals/{p.pk}/{name}/",
+                "url": proposal_url(p, name),
                 "options": choices.for_proposal(form, p),
                 "rows": choices.row_numbers(form, posted if mine else None),
                 "errors": errors if mine else FormErrors(),
@@ -92,7 +93,7 @@ def proposal_page(request: HttpRequest, proposal_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     p = access_proposal(user, proposal_id)
     if user.role == Role.MEMBER:
-        return redirect(f"/my/{p.pk}/")  # see assignment_page
+        return redirect("member-proposal", p.pk)  # see assignment_page
     return render(request, "web/proposal.html", {**_context(user, p), "panels": _panels(user, p)})
 
 
@@ -109,7 +110,7 @@ def proposal_action(request: HttpRequest, proposal_id: int, action: str) -> Http
     _, errors = perform(command.schema, request.POST, run, PROPOSAL_FORMS[action].fields)
     if not errors:
         messages.success(request, f"已{PROPOSAL_FORMS[action].title}。")
-        return redirect(safe_next(request, f"/proposals/{p.pk}/"))
+        return redirect(safe_next(request, proposal_url(p)))
     p = access_proposal(user, proposal_id)
     context = {**_context(user, p), "panels": _panels(user, p, action, errors, request.POST)}
     return render(request, "web/proposal.html", context, status=422)

@@ -29,6 +29,7 @@ from organisation.roles import require_role
 
 from ..action_forms import ASSIGNMENT_FORMS
 from ..labels import LIGHT_LABELS, days_left, light
+from ..links import assignment_url
 from ..lists import Column, Filter, ListResult
 from ..sections import list_page, proposal_head, search_proposal, unit_column, year_filter
 from .assignments import available_actions
@@ -142,7 +143,7 @@ def _needs_me(user: User, qs: QuerySet[Assignment]) -> tuple[list[dict[str, Any]
                 "action": name,
                 "label": form.title,
                 # the case page opens its usual step; any other is asked for (a closed case's 回头看)
-                "href": f"/assignments/{a.pk}/{'' if form.primary else f'?open={name}'}#action-{name}",
+                "href": assignment_url(a, open_form=None if form.primary else name, anchor=name),
                 "due": due,
                 "due_label": due_label,
                 "days_left": days_left(due),
