@@ -57,7 +57,7 @@ def _writes(tree: ast.AST) -> list[tuple[int, str]]:
             targets = [node.target]
         for target in targets:
             if isinstance(target, ast.Attribute) and target.attr in LIFECYCLE_FIELDS:
-                found.append((node.lineno, f"….{target.attr} = …"))
+                found.append((target.lineno, f"….{target.attr} = …"))
         if isinstance(node, ast.Call):
             func = node.func
             if isinstance(func, ast.Attribute) and func.attr in WRITING_METHODS:
