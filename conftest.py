@@ -10,20 +10,60 @@ The city (示例市) and its county (示例县):
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Iterable, Iterator
+import os
+import runpy
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
+from unittest import mock
 
 import pytest
-from django.test import Client
+import time_machine
+from django.db import models, transaction
+from django.test import Client, override_settings
 
 from organisation.models import ApiToken, Department, Jurisdiction, Role, User
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_passwords() -> Iterator[None]:
+    """MD5 for the whole run (a test may still set its own hashers with the ``settings`` fixture)."""
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_middleware_chain() -> Iterator[None]:
+    """Each test ``Client`` builds Django's middleware chain at its first request, and WhiteNoise's part
+    reads every static file then (tens of ms, for every client of every test). Build it once and hand it
+    to every client; build again after any setting changes, as a middleware may read settings when built."""
+    from django.test.client import ClientHandler
+    from django.test.signals import setting_changed
+
+    built: dict[bool, tuple[Any, ...]] = {}
+    parts = ("_view_middleware", "_template_response_middleware", "_exception_middleware", "_middleware_chain")
+    original = ClientHandler.load_middleware
+
+    def load(self: ClientHandler, is_async: bool = False) -> None:
+        if is_async not in built:
+            original(self, is_async)
+            built[is_async] = tuple(getattr(self, name) for name in parts)
+        for name, value in zip(parts, built[is_async], strict=True):
+            setattr(self, name, value)
+
+    def forget(**kwargs: Any) -> None:
+        built.clear()
+
+    setting_changed.connect(forget, weak=False, dispatch_uid="conftest.one_middleware_chain")
+    ClientHandler.load_middleware = load  # type: ignore[method-assign,assignment]
+    yield
+    ClientHandler.load_middleware = original  # type: ignore[method-assign]
+    setting_changed.disconnect(dispatch_uid="conftest.one_middleware_chain")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -170,9 +210,83 @@ class World:
         return self._apis[user.pk]
 
 
+def copy_world(template: World) -> World:
+    """A test's own copy of a shared world: the same rows, model instances of its own (as Django's
+    ``setUpTestData`` gives each test), no API client of another test."""
+    world = copy.copy(template)
+    memo: dict[int, Any] = {}
+    for name, value in vars(template).items():
+        if isinstance(value, models.Model):
+            setattr(world, name, copy.deepcopy(value, memo))
+    world._apis = {}
+    return world
+
+
+TRANSACTIONAL_FIXTURES = {
+    "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback",
+}  # fmt: skip
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    if TRANSACTIONAL_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    marker = item.get_closest_marker("django_db")
+    if marker is None:
+        return False
+    return bool(marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences") or marker.args[:1] == (True,))
+
+
+@pytest.fixture(scope="module")
+def module_atomic(request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any) -> Iterator[bool]:
+    """One transaction around the module's tests, rolled back at its end: rows made in it by module-scoped
+    fixtures (the personas, proposals driven to a state) are shared, and each test's own transaction is a
+    savepoint in it, rolled back after the test. Not in a module with transactional tests, which commit
+    and flush: then False, and the fixtures build per test."""
+    if any(_is_transactional(i) for i in request.session.items if getattr(i, "module", None) is request.module):
+        yield False
+        return
+    with django_db_blocker.unblock():
+        block = transaction.atomic()
+        block.__enter__()
+    try:
+        yield True
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            block.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def module_world(module_atomic: bool, django_db_blocker: Any) -> World | None:
+    """The personas, built once per module (None in a module with transactional tests)."""
+    if not module_atomic:
+        return None
+    with django_db_blocker.unblock():
+        return World()
+
+
 @pytest.fixture
-def world(db: Any) -> World:
-    return World()
+def world(module_world: World | None, db: Any) -> World:
+    return World() if module_world is None else copy_world(module_world)
+
+
+def build_shared[T](module_world: World | None, django_db_blocker: Any, build: Callable[[World], T], *,
+                 at: str | None = None) -> T:  # fmt: skip
+    """For a module-scoped fixture: ``build(world)`` once, in the module's transaction, the clock at ``at``.
+    Each test then starts from what it built and its changes are rolled back after it."""
+    assert module_world is not None, "shared rows need a module without transactional tests"
+    clock = time_machine.travel(at, tick=False) if at else nullcontext()
+    with django_db_blocker.unblock(), clock:
+        return build(copy_world(module_world))
+
+
+def read_settings(env: dict[str, str], *, replace: bool = False) -> dict[str, Any]:
+    """The names ``config/settings.py`` defines when it runs afresh, as at a process start, in the
+    environment plus ``env`` (``replace``: in ``env`` alone). Faster than a new interpreter by seconds."""
+    from django.conf import settings
+
+    with mock.patch.dict(os.environ, env, clear=replace):
+        return runpy.run_path(str(settings.BASE_DIR / "config" / "settings.py"))
 
 
 def make_session(world: World, name: str = "十四届二次会议", year: int = 2026) -> int:

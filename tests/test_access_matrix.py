@@ -10,8 +10,9 @@ request is sent a second time with a malformed body, which must not change the a
 400). The pages answer the same with their error pages; anonymous visitors are sent to sign in, members
 reading an internal page to ``/my/<id>/``.
 
-Built once; every attempted write runs in a savepoint rolled back at once, so each attempt starts from the
-same state. All mismatches are reported together as one table.
+Built once for the module; every attempted write runs in a savepoint rolled back at once, so each attempt
+starts from the same state. Each test (the actions of either side, the commands, the reads, the lists)
+reports all its mismatches together as one table.
 """
 
 from __future__ import annotations
@@ -19,15 +20,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 import time_machine
 from django.db import transaction
 from django.test import Client
 
-from conftest import Api, World
+from conftest import Api, World, build_shared
 from handling.commands import COMMANDS
 from handling.proposal_commands import PROPOSAL_COMMANDS
 from handling.states import API_NAMES, TRANSITIONS, State, is_open_for
@@ -58,6 +60,7 @@ SETUP = {"decide_extension": "extension", "consult_extension": "extension", "fol
 COMMAND_CALLS = {"assign": ("POST", "/proposals/{}/assign"), "flags": ("PATCH", "/proposals/{}"),
                  "instruction": ("POST", "/proposals/{}/instructions")}  # fmt: skip
 MALFORMED = "not json at all"
+NOW = "2026-03-02 09:00 +0800"
 
 
 def test_spec_tables_cover_the_product_tables():
@@ -154,26 +157,25 @@ class Matrix:
         except Exception as exc:  # a server error is a mismatch like any other, reported with the rest
             return f"exception {type(exc).__name__}: {exc}"[:120]
 
-    def action_pairs(self) -> list[tuple[str, Obj]]:
+    def action_pairs(self, side: str) -> list[tuple[str, Obj]]:
         """Each API action, on a lead and a co assignment where it applies, in a state where it is open."""
         pairs = []
-        for side in self.sides:
-            for action in sorted(API_NAMES):
-                for role in sorted(TRANSITIONS[action].applies_to):
-                    found = [
-                        o for o in self.objects
-                        if o.side == side and o.role == role and o.setup == SETUP.get(action, "")
-                        and o.state != State.WITHDRAWN and is_open_for(action, o.state, o.role, key=o.key)
-                    ]  # fmt: skip
-                    if not found:
-                        self.problems.append(f"{side}: no {role} assignment where {action} is open")
-                        continue
-                    pairs.append((action, found[0]))
+        for action in sorted(API_NAMES):
+            for role in sorted(TRANSITIONS[action].applies_to):
+                found = [
+                    o for o in self.objects
+                    if o.side == side and o.role == role and o.setup == SETUP.get(action, "")
+                    and o.state != State.WITHDRAWN and is_open_for(action, o.state, o.role, key=o.key)
+                ]  # fmt: skip
+                if not found:
+                    self.problems.append(f"{side}: no {role} assignment where {action} is open")
+                    continue
+                pairs.append((action, found[0]))
         return pairs
 
-    def run_actions(self) -> None:
+    def run_actions(self, side_name: str) -> None:
         retried: set[tuple[str, str, str, str]] = set()
-        for action, obj in self.action_pairs():
+        for action, obj in self.action_pairs(side_name):
             side = self.sides[obj.side]
             body = action_body(action, obj, side)
             path = f"/assignments/{obj.aid}/{API_NAMES[action]}"
@@ -186,10 +188,9 @@ class Matrix:
                 retried.add((p.label, obj.side, obj.role, expected))
                 self.attempt(p, obj.label, action, ("POST", path, body), (url, form_data(body)), expected,
                              _page_expected(expected), obj.side, retry)  # fmt: skip
-        for side_name in self.sides:
-            for action in API_NAMES:
-                if (side_name, action) not in self.reached:
-                    self.problems.append(f"{side_name}: {action} never succeeded for an allowed persona")
+        for action in API_NAMES:
+            if (side_name, action) not in self.reached:
+                self.problems.append(f"{side_name}: {action} never succeeded for an allowed persona")
 
     def run_commands(self) -> None:
         for side_name, side in self.sides.items():
@@ -325,12 +326,41 @@ def _csv(resp: Any) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_access_matrix(world):
-    with time_machine.travel("2026-03-02 09:00 +0800", tick=False):
-        matrix = Matrix(world)
-        matrix.build()
-        matrix.run_actions()
-        matrix.run_commands()
-        matrix.run_reads()
-        matrix.run_lists()
+def _built(world: World) -> Matrix:
+    matrix = Matrix(world)
+    matrix.build()
+    return matrix
+
+
+@pytest.fixture(scope="module")
+def built(module_world, django_db_blocker):
+    return build_shared(module_world, django_db_blocker, _built, at=NOW)
+
+
+@pytest.fixture
+def matrix(built: Matrix, db: Any) -> Iterator[Matrix]:
+    """The module's matrix, with nothing noted yet, at the moment it was built."""
+    built.mismatches, built.problems, built.reached = [], [], set()
+    with time_machine.travel(NOW, tick=False):
+        yield built
+
+
+@pytest.mark.parametrize("side", ["city", "county"])
+def test_every_persona_tries_every_action_on_the_assignments_of_a_side(matrix, side):
+    matrix.run_actions(side)
+    assert not matrix.mismatches and not matrix.problems, matrix.report()
+
+
+def test_every_persona_tries_every_proposal_command(matrix):
+    matrix.run_commands()
+    assert not matrix.mismatches and not matrix.problems, matrix.report()
+
+
+def test_every_persona_reads_the_proposals_and_assignments(matrix):
+    matrix.run_reads()
+    assert not matrix.mismatches and not matrix.problems, matrix.report()
+
+
+def test_every_persona_lists_what_it_sees(matrix):
+    matrix.run_lists()
     assert not matrix.mismatches and not matrix.problems, matrix.report()

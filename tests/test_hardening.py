@@ -8,7 +8,6 @@ and the session idle timeout.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import subprocess
@@ -21,7 +20,7 @@ import time_machine
 from django.conf import settings
 from django.test import Client
 
-from conftest import World, act, assign, file_proposal, make_session
+from conftest import World, act, assign, file_proposal, make_session, read_settings
 from handling.models import Contact
 from history.models import Event
 from proposals.models import Proposal
@@ -168,22 +167,13 @@ def _production_env(**extra: str) -> dict[str, str]:
     return env
 
 
-PRINT_SETTINGS = """
-import json, django
-django.setup()
-from django.conf import settings as s
-names = ["SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
-         "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER"]
-print(json.dumps({**{n: getattr(s, n) for n in names}, "demo": "demo" in s.INSTALLED_APPS}))
-"""
+SWITCHED = ["SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER"]  # fmt: skip
 
 
 def _settings_with(env: dict[str, str]) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-c", PRINT_SETTINGS], env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        cwd=settings.BASE_DIR, capture_output=True, text=True, check=True, timeout=60,
-    )  # fmt: skip
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    read = read_settings(env, replace=True)
+    return {**{n: read[n] for n in SWITCHED}, "demo": "demo" in read["INSTALLED_APPS"]}
 
 
 def test_check_deploy_is_clean_with_https() -> None:
@@ -202,7 +192,7 @@ def test_https_switch_and_demo_rule() -> None:
     assert on == {
         "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True, "SECURE_SSL_REDIRECT": True,
         "SECURE_HSTS_SECONDS": 31536000, "SECURE_HSTS_INCLUDE_SUBDOMAINS": True, "SECURE_HSTS_PRELOAD": False,
-        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"], "demo": False,
+        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"), "demo": False,
     }  # fmt: skip
     off = _settings_with(_production_env(DEMO="true"))
     assert not off["SESSION_COOKIE_SECURE"] and not off["SECURE_SSL_REDIRECT"] and off["SECURE_HSTS_SECONDS"] == 0

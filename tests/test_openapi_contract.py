@@ -2,7 +2,8 @@
 every check on, and must find nothing — statuses, content types, bodies and headers as documented.
 
 Each operation is one test (a few examples, derandomized), run against Django's WSGI app in-process on the
-test database, as the superuser and as the office, with a small world so that ids reach real objects.
+test database, as the superuser and as the office, with a small world so that ids reach real objects. The
+world is built once for the module; what a test's examples change is rolled back after it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -23,7 +25,7 @@ from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 from schemathesis.schemas import BaseSchema
 
-from conftest import World, assign, file_proposal
+from conftest import World, assign, build_shared, file_proposal
 from notifications.models import Notification
 from organisation.models import ApiToken
 
@@ -48,36 +50,45 @@ if os.environ.get("CONTRACT_PATHS"):  # to look at a few operations while fixing
     schema = schema.include(path_regex=os.environ["CONTRACT_PATHS"])
 
 
-class ContractWorld(World):
-    """The personas plus one proposal assigned to 市教育局 (lead) and 市卫生健康委员会 (co)."""
+@dataclass
+class Contract:
+    """Ids of real objects and the callers' tokens."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        proposal = file_proposal(self)
-        detail = assign(self, proposal["id"], [(self.jyj, "lead"), (self.wjw, "co")])
-        lead = next(a for a in detail["assignments"] if a["role"] == "lead")
-        note = Notification.objects.create(user=self.office, text="请及时交办", proposal_id=proposal["id"])
-        # A schema-valid path parameter is pointed at a real object, so positive cases reach the real code.
-        self.ids: dict[str, int] = {
-            "proposal_id": proposal["id"],
-            "assignment_id": lead["id"],
-            "jurisdiction_id": self.city.pk,
-            "user_id": self.member3.pk,
-            "notification_id": note.pk,
-            "year": 2026,
-        }
-        self.tokens = [ApiToken.issue(self.admin), ApiToken.issue(self.office)]
+    ids: dict[str, int]
+    tokens: list[str]
+
+
+def _contract(world: World) -> Contract:
+    """The personas plus one proposal assigned to 市教育局 (lead) and 市卫生健康委员会 (co)."""
+    proposal = file_proposal(world)
+    detail = assign(world, proposal["id"], [(world.jyj, "lead"), (world.wjw, "co")])
+    lead = next(a for a in detail["assignments"] if a["role"] == "lead")
+    note = Notification.objects.create(user=world.office, text="请及时交办", proposal_id=proposal["id"])
+    # A schema-valid path parameter is pointed at a real object, so positive cases reach the real code.
+    ids = {
+        "proposal_id": proposal["id"],
+        "assignment_id": lead["id"],
+        "jurisdiction_id": world.city.pk,
+        "user_id": world.member3.pk,
+        "notification_id": note.pk,
+        "year": 2026,
+    }
+    return Contract(ids, [ApiToken.issue(world.admin), ApiToken.issue(world.office)])
+
+
+@pytest.fixture(scope="module")
+def built_contract(module_world: World | None, django_db_blocker: Any) -> Contract:
+    return build_shared(module_world, django_db_blocker, _contract)
 
 
 @pytest.fixture
-def contract_world(db: Any) -> Iterator[ContractWorld]:
-    world = ContractWorld()
+def contract_world(built_contract: Contract, db: Any) -> Iterator[Contract]:
     # Like Django's test Client: a request must not close the test's connection (its transaction) on the way.
     # Disconnected after the world is built: each request of Django's Client connects the signals again.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield world
+        yield built_contract
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
@@ -100,7 +111,7 @@ def _aim(case: Any, ids: dict[str, int]) -> None:
     suppress_health_check=list(HealthCheck),
     database=None,
 )
-def test_operation_keeps_its_contract(case: Any, contract_world: ContractWorld) -> None:
+def test_operation_keeps_its_contract(case: Any, contract_world: Contract) -> None:
     _aim(case, contract_world.ids)
     for token in contract_world.tokens:
         case.call_and_validate(headers={"Authorization": f"Bearer {token}"})

@@ -18,7 +18,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from conftest import World, act, assign, file_proposal
+from conftest import World, act, assign, build_shared, file_proposal
 from organisation.models import User
 
 ALL = {"P1", "P2", "P3", "P4", "P5"}
@@ -49,14 +49,27 @@ VISIBLE: dict[str, set[str]] = {
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+NOW = "2026-03-02 09:00 +0800"
+
+
 @pytest.fixture
 def frozen():
-    with time_machine.travel("2026-03-02 09:00 +0800", tick=False):
+    with time_machine.travel(NOW, tick=False):
         yield
 
 
+@pytest.fixture(scope="module")
+def built_scene(module_world: World | None, django_db_blocker: Any) -> dict[str, Any]:
+    return build_shared(module_world, django_db_blocker, build_scene, at=NOW)
+
+
 @pytest.fixture
-def scene(world: World, frozen: None) -> dict[str, Any]:
+def scene(built_scene: dict[str, Any], world: World, frozen: None) -> dict[str, Any]:
+    """P1…P5, built once for the module: their ids and assignment ids."""
+    return built_scene
+
+
+def build_scene(world: World) -> dict[str, Any]:
     """Build P1…P5 and return their ids and assignment ids."""
     ids: dict[str, Any] = {}
     p1 = file_proposal(world, title="关于加强中小学课后服务的建议")
