@@ -19,23 +19,8 @@ from .models import Event
 COLUMNS = ("at", "proposal_ref", "assignment_ref", "action", "before", "after", "by")
 
 
-@admin.register(Event)
-class EventAdmin(ReadOnlyAdmin[Event]):
-    list_display = COLUMNS
-    list_select_related = ["proposal", "assignment__department", "actor"]
-    # Exact matches only: the table is the largest there is, and a LIKE over it would scan every row.
-    search_fields = ["=proposal__number", "=action", "=actor__username"]
-    ordering = ["-pk"]
-    show_full_result_count = False
-    fields = (*COLUMNS, "details", "previous_hash", "own_hash")
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
-        qs: QuerySet[Event] = super().get_queryset(request)
-        return qs.select_related("proposal", "assignment__department", "actor")
-
-    @admin.display(description="提案", ordering="proposal__number")
-    def proposal_ref(self, obj: Event) -> str:
-        return str(obj.proposal)
+class EventColumns:
+    """The columns an event shows wherever it is listed (this admin and the proposal's inline)."""
 
     @admin.display(description="交办单位")
     def assignment_ref(self, obj: Event) -> str:
@@ -52,6 +37,25 @@ class EventAdmin(ReadOnlyAdmin[Event]):
     @admin.display(description="操作人")
     def by(self, obj: Event) -> str:
         return obj.actor.display_name if obj.actor else "系统"
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin[Event], EventColumns):
+    list_display = COLUMNS
+    list_select_related = ["proposal", "assignment__department", "actor"]
+    # Exact matches only: the table is the largest there is, and a LIKE over it would scan every row.
+    search_fields = ["=proposal__number", "=action", "=actor__username"]
+    ordering = ["-pk"]
+    show_full_result_count = False
+    fields = (*COLUMNS, "details", "previous_hash", "own_hash")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
+        qs: QuerySet[Event] = super().get_queryset(request)
+        return qs.select_related("proposal", "assignment__department", "actor")
+
+    @admin.display(description="提案", ordering="proposal__number")
+    def proposal_ref(self, obj: Event) -> str:
+        return str(obj.proposal)
 
     @admin.display(description="详情")
     def details(self, obj: Event) -> str:

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from history.admin import EventColumns
 from history.models import Event
 from lib.errors import DomainError
 from organisation.admin import ReadOnlyInline
@@ -89,33 +90,17 @@ class InstructionInline(ReadOnlyInline[Instruction]):
         return obj.created_at
 
 
-class EventInline(ReadOnlyInline[Event]):
+class EventInline(ReadOnlyInline[Event], EventColumns):
     """The proposal's history, oldest first (append-only: shown, never edited)."""
 
     model = Event
     verbose_name_plural = "办理历史（只读）"
-    fields = ["at", "action", "unit", "before", "after", "by"]
+    fields = ["at", "action", "assignment_ref", "before", "after", "by"]
     ordering = ["pk"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         qs: QuerySet[Event] = super().get_queryset(request)
         return qs.select_related("actor", "assignment__department")
-
-    @admin.display(description="交办单位")
-    def unit(self, obj: Event) -> str:
-        return obj.assignment.department.name if obj.assignment else "—"
-
-    @admin.display(description="原状态")
-    def before(self, obj: Event) -> str:
-        return obj.from_state or "—"
-
-    @admin.display(description="新状态")
-    def after(self, obj: Event) -> str:
-        return obj.to_state or "—"
-
-    @admin.display(description="操作人")
-    def by(self, obj: Event) -> str:
-        return obj.actor.display_name if obj.actor else "系统"
 
 
 FLAGS = ("is_key", "is_suggestion", "is_major", "leading_leader")
