@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -24,18 +25,22 @@ EVENT_LABELS = {
     "feedback": "反馈意见",
     "cosigner_feedback": "附议人反馈意见",
 }
-# A contact names its stage and way ("办理中沟通（电话）"): the timelines look up "contact:<stage>:<method>",
-# so that three contacts do not read as three identical lines.
+# A contact names its stage and way ("办理中沟通（电话）"), so that three contacts do not read as three
+# identical lines.
 CONTACT_STAGES = {
     ContactStage.BEFORE: "办理前沟通",
     ContactStage.DURING: "办理中沟通",
     ContactStage.AFTER: "办理后沟通",
 }
-EVENT_LABELS |= {
-    f"contact:{stage}:{method}": f"{words}（{way}）"
-    for stage, words in CONTACT_STAGES.items()
-    for method, way in ContactMethod.choices
-}
+
+
+def event_title(action: str, data: dict[str, Any]) -> str:
+    """What a timeline line says the step was: the action's label, a contact's stage and way."""
+    if action == "contact" and data.get("stage") in CONTACT_STAGES:
+        way = dict(ContactMethod.choices).get(data.get("method", ""), "")
+        return CONTACT_STAGES[data["stage"]] + (f"（{way}）" if way else "")
+    return EVENT_LABELS.get(action, action)
+
 
 LIGHT_LABELS = {"red": "红灯（已超期）", "yellow": f"黄灯（{LIGHT_YELLOW_DAYS}日内到期）", "green": "绿灯"}
 # A proposal's events move its status (registered…), an assignment's its state; the words agree where

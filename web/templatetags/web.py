@@ -18,6 +18,7 @@ from notifications.models import Notification
 from organisation.models import DEPT_ROLES, Role, User
 from proposals.models import Proposal
 
+from .. import labels
 from ..labels import EVENT_LABELS, LIGHT_LABELS, STATE_LABELS
 
 register = template.Library()
@@ -62,6 +63,12 @@ def state_label(state: str) -> str:
 @register.filter
 def event_label(action: str) -> str:
     return EVENT_LABELS.get(action, action)
+
+
+@register.filter
+def event_title(event: Any) -> str:
+    """A timeline line's title (``labels.event_title``): a contact says its stage and way."""
+    return labels.event_title(event.action, event.data if isinstance(event.data, dict) else {})
 
 
 NOTE_KEYS = ("reason", "comment", "instruction", "opinion", "message", "note", "text", "findings")
