@@ -9,7 +9,7 @@ reads "请选择答复方式" when the caller knows the field's label.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pydantic
@@ -93,3 +93,9 @@ def validation_error(exc: pydantic.ValidationError) -> InvalidInput:
         fields[name] = field_message(err)
     summary = "；".join(f"{k}：{v}" for k, v in fields.items())
     return InvalidInput(f"请求内容不正确：{summary}", details={"fields": fields})
+
+
+def choice_error(field: str, allowed: Sequence[str]) -> InvalidInput:
+    """A query or form value outside its choices: the 400 names the field and what it accepts."""
+    accepts = f"应为以下之一：{'、'.join(allowed)}"
+    return InvalidInput(f"{field} {accepts}。", details={"fields": {field: accepts}})

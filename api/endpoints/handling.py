@@ -28,6 +28,7 @@ from handling.queries import light_bands, published_replies
 from handling.serialize import assignment_json, assignments_json, with_related
 from handling.states import State
 from lib.errors import InvalidInput
+from lib.input import choice_error
 from organisation.models import Role, User
 from organisation.roles import require_role
 
@@ -117,14 +118,12 @@ def list_assignments(
     if state:
         states = state.split(",")
         if not set(states) <= set(State.values):
-            raise InvalidInput("state 取值不正确。", details={"fields": {"state": "取值不在允许范围内"}})
+            raise choice_error("state", State.values)
         qs = qs.filter(state__in=states)
     if light:
         conditions = light_bands(timezone.localdate())
         if light not in conditions:
-            raise InvalidInput(
-                "light 只能是 green、yellow 或 red。", details={"fields": {"light": "取值不在允许范围内"}}
-            )
+            raise choice_error("light", list(conditions))
         qs = qs.filter(conditions[light])
     before = _parse_date(due_before, "due_before")
     if before is not None:

@@ -19,6 +19,7 @@ from handling.proposal_commands import AssignIn, InstructionIn, ProposalIn, Prop
 from handling.serialize import assignments_json
 from history.models import Event
 from lib.errors import InvalidInput
+from lib.input import choice_error
 from organisation.models import User
 from organisation.roles import require_role
 from proposals import actions
@@ -128,7 +129,7 @@ def list_proposals(
         qs = qs.filter(session_id=session)
     if status:
         if status not in ProposalStatus.values:
-            raise InvalidInput("status 取值不正确。", details={"fields": {"status": "取值不在允许范围内"}})
+            raise choice_error("status", ProposalStatus.values)
         qs = qs.filter(status=status)
     if department is not None:
         qs = qs.filter(pk__in=Assignment.objects.filter(department_id=department).values("proposal_id"))

@@ -152,6 +152,11 @@ def test_assignment_and_workbench_lists_show_the_session_too(world: World) -> No
     for user, url in ((world.office, "/assignments/"), (world.jyj_handler, "/assignments/")):
         html = page(user, url).content.decode()
         assert "十四届二次会议 第001号" in html and "十四届三次会议 第001号" in html, url
+    # The case page's title and breadcrumb name the session too: two "第001号提案" would be the same words.
+    aid = Assignment.objects.get(proposal_id=second["id"]).pk
+    html = page(world.jyj_handler, f"/assignments/{aid}/").content.decode()
+    assert "十四届三次会议 第001号提案 · 政协提案办理系统</title>" in html
+    assert re.search(r'<nav aria-label="位置"[^>]*><a [^>]*>十四届三次会议 第001号提案</a>', html)
 
 
 def test_overdue_light_says_the_days_in_words_without_a_raw_number(world: World) -> None:
@@ -244,6 +249,14 @@ def test_api_messages_say_the_limit_and_the_choices(world: World) -> None:
     resp = world.api(world.jyj_handler).post(f"/assignments/{aid}/draft-reply", body)
     assert resp.status == 400
     assert resp.data["error"]["details"]["fields"] == {"method": "请选择，应为以下之一：written、meeting、onsite"}
+
+    # A list filter outside its choices names them too, in the message and beside the field.
+    api = world.api(world.office)
+    resp = api.get("/assignments?light=blue")
+    assert resp.status == 400 and resp.data["error"]["details"]["fields"] == {"light": "应为以下之一：red、yellow、green"}
+    resp = api.get("/proposals?status=done")
+    assert resp.status == 400 and "registered、assigned、handling、replied、closed" in resp.data["error"]["message"]
+    assert "pending、received" in api.get("/assignments?state=nope").data["error"]["details"]["fields"]["state"]
 
 
 def test_page_says_choose_for_an_unchosen_select_and_the_limit_for_long_text(world: World) -> None:

@@ -331,7 +331,7 @@ def remind(request: HttpRequest) -> HttpResponse:
     department_ids = [int(v) for v in request.POST.getlist("departments") if v.isdigit()]
     scope = request.POST.get("scope", "all")
     if scope not in dict(REMIND_SCOPES):
-        errors.fields["scope"] = "取值不在允许范围内"
+        errors.fields["scope"] = "请选择催办范围"
     targets: list[Assignment] = []
     if not department_ids:
         errors.fields["departments"] = "请至少选择一个承办单位。"
