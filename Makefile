@@ -46,6 +46,24 @@ serve: install
 	$(RUN) manage.py migrate --noinput
 	$(RUN) manage.py runserver $(HOST):$(PORT)
 
+# Production settings (DEBUG=False) under gunicorn on $(HOST):$(PORT) with $(WORKERS) sync workers
+# (default 2 × cores + 1, at most 8), over the same database as `make demo` unless DATABASE_URL says
+# otherwise. Without SECRET_KEY / SECRET_KEY_FILE a key is generated once into .secrets/ (never committed).
+# The deployment behind nginx and systemd: deploy/README.md.
+.PHONY: serve-prod
+serve-prod: export DEBUG := False
+serve-prod: export STATIC_MANIFEST := true
+serve-prod: export ALLOWED_HOSTS ?= $(HOST),localhost
+serve-prod: install
+	@mkdir -p .secrets && echo '*' > .secrets/.gitignore
+	@if [ -z "$$SECRET_KEY$$SECRET_KEY_FILE" ] && [ ! -s .secrets/secret_key ]; then \
+		(umask 077 && $(RUN) -c 'import secrets; print(secrets.token_urlsafe(50))' > .secrets/secret_key) && \
+		echo "已生成 SECRET_KEY：.secrets/secret_key（请妥善保管）"; fi
+	@if [ -z "$$SECRET_KEY$$SECRET_KEY_FILE" ]; then export SECRET_KEY_FILE=$(CURDIR)/.secrets/secret_key; fi; \
+		set -e; $(RUN) manage.py migrate --noinput; $(RUN) manage.py collectstatic --noinput --verbosity 0; \
+		echo "http://$(HOST):$(PORT)/ （gunicorn，DEBUG=False）"; \
+		HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) exec .venv/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
+
 # The whole suite; on SQLite unless DATABASE_URL says otherwise.
 test: install browser
 	$(RUN) -m pytest -n 2 $(PYTEST_ARGS)

@@ -114,8 +114,10 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
-# Persistent connections: a new PostgreSQL connection costs ~11 ms here (stack notes).
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
+# Persistent connections: a new PostgreSQL connection costs ~11 ms here (stack notes). Each gunicorn sync
+# worker keeps one for CONN_MAX_AGE seconds (0: a new connection per request, only for comparison).
+CONN_MAX_AGE = int(os.environ.get("CONN_MAX_AGE", "600"))
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers queue on a lock instead of failing with "database is locked"; WAL lets readers go on.
     DATABASES["default"]["OPTIONS"] = {
@@ -123,7 +125,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0 if os.environ.get("SQLITE_NO_PERSIST") else 600
+    DATABASES["default"]["CONN_MAX_AGE"] = 0 if os.environ.get("SQLITE_NO_PERSIST") else CONN_MAX_AGE
+elif envbool("DATABASE_POOL", "False"):
+    # psycopg's connection pool (psycopg[pool]) instead of one persistent connection per worker: worth it
+    # with threaded workers; Django refuses a pool together with CONN_MAX_AGE.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = True
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A read replica for the reports (config/db_router.py): only reads inside reads_from_replica() go there.
+# In tests it mirrors "default" (the same test database), so the suite needs no second server.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisation.User"
@@ -169,7 +185,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes, and nginx serves /static/ from (deploy/nginx-banli.conf).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # Front-end libraries come from the npm registry at set-up (`npm ci`, see the Makefile) and are served
 # by the product itself: offices run on closed intranets, so no page may load anything from a CDN.
 NODE_MODULES = BASE_DIR / "node_modules"
@@ -181,6 +198,15 @@ STATICFILES_DIRS = [
 ]
 # Without collectstatic (runserver, tests) WhiteNoise serves straight from the finders.
 WHITENOISE_USE_FINDERS = True
+# STATIC_MANIFEST=true (`make serve-prod`, deploy/): collectstatic writes content-hashed copies (and
+# gzip ones) and pages link to them, so nginx or WhiteNoise may let browsers cache them for a year.
+# Needs collectstatic after every upgrade, hence off for runserver, tests and the in-process bench.
+STATIC_MANIFEST = envbool("STATIC_MANIFEST", "False")
+if STATIC_MANIFEST:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 # API tokens expire after this many days of not being used.
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
@@ -248,6 +274,8 @@ HTTPS = envbool("HTTPS", "False")
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS
+# The load balancer's health checks come over plain HTTP to the app server's private port (config/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = 365 * 24 * 3600 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 # Preloading is a promise for the whole registered domain (often a government's shared one), made by

@@ -22,6 +22,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from handling.models import Assignment, FollowUpItem, Rating, ResultClass
 from handling.states import AssignmentRole, State
+from lib.replica import reads_from_replica
 from organisation.models import Department
 
 ACTIVE = ~Q(state=State.WITHDRAWN)
@@ -101,6 +102,7 @@ def _row(counts: dict[str, int], returns: int, follow_due: int, follow_done: int
     }
 
 
+@reads_from_replica()  # a yearly figure can bear the replica's lag (DATABASE_REPLICA_URL)
 def department_stats(
     jurisdiction_ids: list[int],
     *,

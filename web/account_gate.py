@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from organisation import otp
 from organisation.models import User
+from web.hardening import HEALTH_PATHS
 
 
 def exempt_prefixes() -> tuple[str, ...]:
@@ -35,6 +36,8 @@ class AccountGate:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
+        if request.path in HEALTH_PATHS:
+            return self.get_response(request)
         if user.is_authenticated and not request.path.startswith(exempt_prefixes()):
             target = required_page(user)
             if target is not None and request.path != target:

@@ -89,6 +89,9 @@ class PermissionsPolicy:
         return response
 
 
+# The health checks (config/urls.py) touch neither the session nor the database: no idle check, no gate.
+HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
+
 LAST_SEEN_KEY = "last_seen"
 TOUCH_SECONDS = 60  # how stale the noted last request may be: one session write a minute at most
 
@@ -112,7 +115,7 @@ class SessionIdleTimeout:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
-        if session is not None and request.user.is_authenticated:
+        if session is not None and request.path not in HEALTH_PATHS and request.user.is_authenticated:
             now = int(time.time())
             last = session.get(LAST_SEEN_KEY)
             if isinstance(last, int) and now - last > idle_limit_seconds(request):
