@@ -74,8 +74,12 @@ test-postgres: install browser
 # Page timings over the demo city in a database of its own (.bench/), against an empty page's.
 bench: install
 	@mkdir -p .bench
+ifdef SCALE
+	$(RUN) -W ignore bench/scale.py --proposals $(SCALE)
+else
 	DATABASE_URL=sqlite:///$(CURDIR)/.bench/bench.sqlite3 DEBUG=False DEMO=true SECRET_KEY=bench-only-not-secret \
 		ALLOWED_HOSTS=testserver $(RUN) -W ignore bench/pages.py
+endif
 
 check: install
 	.venv/bin/ruff check .

@@ -94,15 +94,69 @@ def page_params(page: int | None, page_size: int | None) -> tuple[int, int]:
     return page, page_size
 
 
+COUNT_CAP = 10_000  # lists count at most this many rows (+1); beyond it ``total`` is the cap, ``total_exact`` false
+
+
+def bounded_count(qs: QuerySet[Any], cap: int | None = None) -> tuple[int, bool]:
+    """``(total, exact)``: count at most ``cap + 1`` rows, as a LIMITed subquery, so a list of a million
+    scoped rows costs as much as one of ten thousand. Nobody reads "1,000,000" rather than "1万+"."""
+    cap = COUNT_CAP if cap is None else cap
+    n = qs.order_by().values("pk")[: cap + 1].count()
+    return (cap, False) if n > cap else (n, True)
+
+
+def page_ids(qs: QuerySet[Any], start: int, size: int, after: int | None = None) -> list[Any]:
+    """The ids of one page, in the list's order, from the ids alone (an index-only scan for the indexed
+    orders: a deep OFFSET then skips index entries, not rows); ``after`` is keyset paging on ``-id`` lists."""
+    ids = qs.prefetch_related(None).values_list("pk", flat=True)
+    if after is not None:
+        return list(ids.filter(pk__lt=after)[:size])
+    return list(ids[start : start + size])
+
+
+def fetch_in_order(qs: QuerySet[Any], ids: list[Any]) -> list[Any]:
+    """The rows of ``ids`` (a page), in the order of ``ids``: the deferred join's second half."""
+    if not ids:
+        return []
+    by_id = {row.pk: row for row in qs.filter(pk__in=ids)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def newest_first(qs: QuerySet[Any]) -> bool:
+    """Whether the list is ordered by ``-id`` alone, the order keyset paging (``after``) follows."""
+    return list(qs.query.order_by) in (["-pk"], ["-id"])
+
+
 def paginate(
-    qs: QuerySet[Any], page: int | None, page_size: int | None, shape: Callable[[list[Any]], list[dict[str, Any]]]
+    qs: QuerySet[Any],
+    page: int | None,
+    page_size: int | None,
+    shape: Callable[[list[Any]], list[dict[str, Any]]],
+    after: int | None = None,
 ) -> dict[str, Any]:
-    """Return one page as ``{items, total, page, page_size}``; ``shape`` turns the rows into JSON."""
+    """Return one page as ``{items, total, page, page_size}`` (api.md), plus ``total_exact`` (false when
+    ``total`` is the count's cap) and, on lists ordered newest first, ``next_after``: the last id of the page,
+    for ``?after=`` (keyset paging, which never skips or repeats a row while rows are added).
+
+    ``shape`` turns the rows into JSON. Three queries whatever the page: the bounded count, the page's ids,
+    the page's rows."""
     page, page_size = page_params(page, page_size)
-    total = qs.count()
+    keyset = newest_first(qs)
+    if after is not None and not keyset:
+        raise InvalidInput("该列表不支持 after 分页，请使用 page。", details={"fields": {"after": "不支持"}})
+    if after is not None and after < 1:
+        raise InvalidInput("after 应为上一页最后一条的 id。", details={"fields": {"after": "数值过小"}})
+    total, exact = bounded_count(qs)
     start = (page - 1) * page_size
-    rows = list(qs[start : start + page_size]) if start < total else []
-    return {"items": shape(rows), "total": total, "page": page, "page_size": page_size}
+    wanted = after is not None or start < total or not exact
+    ids = page_ids(qs, start, page_size + 1, after) if wanted else []  # one more: is there a next page?
+    more, ids = len(ids) > page_size, ids[:page_size]
+    rows = fetch_in_order(qs, ids)
+    result: dict[str, Any] = {"items": shape(rows), "total": total, "page": page, "page_size": page_size}
+    result["total_exact"] = exact
+    if keyset:
+        result["next_after"] = ids[-1] if more else None
+    return result
 
 
 def _fingerprint(request: HttpRequest) -> str:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "handling",
     "history",
     "notifications",
+    "search",  # the full-text index (Chinese bigrams) behind every q=
     "reports",
     "audit",  # the security audit log (安全审计)
     "api",

@@ -7,12 +7,13 @@ notifications to ``transaction.on_commit``. The API and the web pages call these
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from history.recording import record_event
@@ -22,9 +23,12 @@ from notifications.delivery import notify_later, office_users, unit_users
 from organisation.models import DEPT_ROLES, Department, Role, User
 from organisation.roles import require_role
 from proposals.models import Proposal, Proposer
+from search import index as search_index
+from search.models import Kind as SearchKind
 from workcalendar.counting import WorkCalendar, load_calendar
 
 from . import deadlines
+from .disclosure import public_text
 from .models import (
     Assignment,
     Contact,
@@ -46,6 +50,7 @@ from .models import (
     SelfCheck,
 )
 from .permissions import acts_for_jurisdiction, require_can_act, require_precondition, require_state
+from .queries import published_replies
 from .states import FINISHED, PREVIOUS, TRANSITIONS, AssignmentRole, State, derive_proposal_status
 
 S = State
@@ -187,6 +192,7 @@ def _new_assignment(
         role=unit.role,
         state=S.PENDING,
         year=proposal.year,
+        jurisdiction_id=proposal.jurisdiction_id,
         assigned_on=assigned_on,
         assigned_by=actor,
         due_on=d.due_on,
@@ -430,6 +436,8 @@ def _deliver(a: Assignment, reply: Reply, on: date) -> list[str]:
     """Mark the reply as delivered to the proposer and update the assignment's summary columns."""
     reply.delivered_on = on
     reply.save(update_fields=["delivered_on"])
+    _mark_published(a, reply)
+    _index_published(a, reply)
     fields = ["delivered_class"]
     a.delivered_class = reply.result_class
     if a.first_replied_on is None:
@@ -440,6 +448,62 @@ def _deliver(a: Assignment, reply: Reply, on: date) -> list[str]:
     a.self_check_due = deadlines.months_after(on, rules.self_check_months, rules, load_calendar())
     fields.append("self_check_due")
     return fields
+
+
+def _mark_published(a: Assignment, reply: Reply) -> None:
+    """Keep ``Reply.published_on``: only the latest delivered version, if it and the proposal are public
+    (is_public is set when a reply or proposal is made and never edited, so delivery is the one moment)."""
+    Reply.objects.filter(assignment=a, published_on__isnull=False).exclude(pk=reply.pk).update(
+        published_on=None, published_year=None
+    )
+    public = reply.is_public and a.proposal.is_public
+    reply.published_on = reply.delivered_on if public else None
+    reply.published_year = a.proposal.year if public else None
+    reply.save(update_fields=["published_on", "published_year"])
+
+
+def fill_read_columns() -> None:
+    """Fill the read-path columns of rows written in bulk (``load_scale``, restores), set-based: the
+    assignments' jurisdiction and the published-reply marker, as ``_new_assignment`` / ``_mark_published``
+    would have set them. Idempotent."""
+    Assignment.objects.filter(jurisdiction__isnull=True).update(
+        jurisdiction_id=Subquery(Proposal.objects.filter(pk=OuterRef("proposal_id")).values("jurisdiction_id")[:1])
+    )
+    later = Reply.objects.filter(
+        assignment_id=OuterRef("assignment_id"), version__gt=OuterRef("version"), delivered_on__isnull=False
+    )
+    published = Reply.objects.filter(
+        delivered_on__isnull=False, is_public=True, assignment__proposal__is_public=True
+    ).exclude(Exists(later))
+    Reply.objects.filter(published_on__isnull=False).exclude(pk__in=published.values("pk")).update(
+        published_on=None, published_year=None
+    )
+    year = Proposal.objects.filter(assignments=OuterRef("assignment_id")).values("year")[:1]
+    Reply.objects.filter(pk__in=published.filter(published_on__isnull=True).values("pk")).update(
+        published_on=F("delivered_on"), published_year=Subquery(year)
+    )
+
+
+def _index_published(a: Assignment, reply: Reply) -> None:
+    """The delivered reply is now the assignment's published one (``queries.published_replies``) when both
+    it and the proposal are public: the index holds exactly its published text, or nothing."""
+    p = a.proposal
+    if reply.is_public and p.is_public:
+        search_index.index_public_reply(a.pk, proposal_id=p.pk, jurisdiction_id=p.jurisdiction_id, year=p.year,
+                                        title=p.title, text=public_text(reply.text))  # fmt: skip
+    else:
+        search_index.remove_public_reply(a.pk)
+
+
+def _published_documents() -> Iterator[search_index.Doc]:
+    """Every published reply, for ``manage.py rebuild_search_index``."""
+    fields = ("assignment_id", "assignment__proposal_id", "assignment__proposal__jurisdiction_id",
+              "assignment__proposal__year", "assignment__proposal__title", "text")  # fmt: skip
+    for a, p, j, y, title, text in published_replies().order_by("assignment_id").values_list(*fields).iterator(2000):
+        yield search_index.Doc(SearchKind.PUBLIC_REPLY, a, p, j, y, title, public_text(text))
+
+
+search_index.register_source(SearchKind.PUBLIC_REPLY, lambda: published_replies().count(), _published_documents)
 
 
 @transaction.atomic

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 
-from organisation.models import Department
+from lib.indexes import NullsLastIndex
+from organisation.models import Department, Jurisdiction
 from proposals.models import Proposal, Proposer
 
 from .states import AssignmentRole, State
@@ -22,6 +24,11 @@ class Assignment(models.Model):
     role = models.CharField("办理方式", max_length=10, choices=AssignmentRole.choices)
     state = models.CharField("状态", max_length=20, choices=State.choices, default=State.PENDING)
     year = models.PositiveSmallIntegerField("年度")  # the session's year, for statistics without joins
+    # The proposal's jurisdiction, copied at assignment (actions._new_assignment; bulk loads fill it with
+    # actions.fill_read_columns): office and CPPCC scopes filter on it instead of a subquery over proposals.
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
     assigned_on = models.DateField("交办日期")
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -62,6 +69,13 @@ class Assignment(models.Model):
             models.Index(fields=["department", "watch_on"], name="assignment_dept_watch_idx"),
             models.Index(fields=["department", "proposal"], name="assignment_dept_proposal_idx"),
             models.Index(fields=["year", "department", "role"], name="assignment_stats_idx"),
+            # office / CPPCC scope: the board and to-do lists by deadline, the light filter (watch_on ranges)
+            models.Index(
+                fields=["jurisdiction", "watch_on", "id"],
+                name="assignment_jur_watch_idx",
+                condition=models.Q(watch_on__isnull=False),
+            ),
+            models.Index(fields=["jurisdiction", "state"], name="assignment_jur_state_idx"),
             models.Index(fields=["watch_on"], name="assignment_watch_idx", condition=models.Q(watch_on__isnull=False)),
             models.Index(
                 fields=["remind_on"], name="assignment_remind_idx", condition=models.Q(remind_on__isnull=False)
@@ -185,6 +199,9 @@ class ReplyMethod(models.TextChoices):
     ONSITE = "onsite", "现场办理"
 
 
+PUBLISHED = models.Q(published_on__isnull=False)
+
+
 class Reply(models.Model):
     """One version of a reply letter (答复函). A signed version is never edited: a change is a new version."""
 
@@ -205,6 +222,11 @@ class Reply(models.Model):
     # The day the reply reached the proposer: the signing day, or the reply meeting for key proposals.
     delivered_on = models.DateField("答复日期", null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
+    # Published (queries.published_replies): the delivery date and the proposal's year while this is the
+    # latest delivered version, public, of a public proposal; NULL otherwise. Kept by actions._mark_published,
+    # so the public list is a range of a partial index instead of an anti-join over every reply.
+    published_on = models.DateField(null=True, blank=True, editable=False)
+    published_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "答复函"
@@ -214,6 +236,18 @@ class Reply(models.Model):
         indexes = [
             models.Index(
                 fields=["delivered_on"], name="reply_public_idx", condition=models.Q(delivered_on__isnull=False)
+            ),
+            # the public list: the API's order (-delivered_on, -pk), the page's (-signed_on, pk), by year
+            models.Index(F("published_on").desc(), F("id").desc(), name="reply_published_idx", condition=PUBLISHED),
+            NullsLastIndex(
+                F("signed_on").desc(nulls_last=True), F("id"), name="reply_published_signed_idx", condition=PUBLISHED
+            ),
+            models.Index(
+                "published_year",
+                F("published_on").desc(),
+                F("id").desc(),
+                name="reply_published_year_idx",
+                condition=PUBLISHED,
             ),
         ]
 

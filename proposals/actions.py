@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,6 +13,8 @@ from history.recording import record_event
 from lib.dates import cn_date
 from lib.errors import Forbidden, InvalidInput, RuleViolation
 from organisation.models import Jurisdiction, Role, User
+from search import index as search_index
+from search.models import Kind as SearchKind
 
 from .models import Instruction, Proposal, ProposalKind, Proposer, Session
 
@@ -105,9 +107,21 @@ def create_proposal(session: Session, *, actor: User | None, new: NewProposal) -
     Proposer.objects.bulk_create(
         Proposer(proposal=proposal, position=i, name=p.name, user=p.user) for i, p in enumerate(new.proposers)
     )
+    search_index.index_proposal(proposal.pk, jurisdiction_id=proposal.jurisdiction_id, year=proposal.year,
+                                title=proposal.title, body=proposal.body)  # fmt: skip
     record_event(proposal, "register", actor=actor, to_state=proposal.status,
                  data={"number": new.number, "title": new.title})  # fmt: skip
     return proposal
+
+
+def _search_documents() -> Iterator[search_index.Doc]:
+    """Every proposal, for ``manage.py rebuild_search_index``."""
+    rows = Proposal.objects.order_by("pk").values_list("pk", "jurisdiction_id", "year", "title", "body")
+    for pk, jurisdiction_id, year, title, body in rows.iterator(2000):
+        yield search_index.Doc(SearchKind.PROPOSAL, pk, pk, jurisdiction_id, year, title, body)
+
+
+search_index.register_source(SearchKind.PROPOSAL, Proposal.objects.count, _search_documents)
 
 
 @transaction.atomic

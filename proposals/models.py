@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 
+from lib.indexes import NullsLastIndex
 from organisation.models import Jurisdiction
 
 
@@ -82,7 +84,20 @@ class Proposal(models.Model):
             models.Index(fields=["jurisdiction", "-id"], name="proposal_jurisdiction_idx"),
             models.Index(fields=["jurisdiction", "status", "-id"], name="proposal_jur_status_idx"),
             models.Index(fields=["session", "-id"], name="proposal_session_idx"),
+            # the session filter's choices: does this session have a proposal in the scope's jurisdictions?
+            models.Index(fields=["session", "jurisdiction"], name="proposal_session_jur_idx"),
+            # … and the year filter's: does this year have one? (web.sections.year_filter)
+            models.Index(fields=["year", "jurisdiction"], name="proposal_year_jur_idx"),
             models.Index(fields=["year", "-id"], name="proposal_year_idx"),
+            # office / CPPCC lists over several jurisdictions, newest first: one index scanned backwards with
+            # the jurisdiction at hand, so a deep page skips index entries only (index-only scan)
+            models.Index(fields=["-id", "jurisdiction"], name="proposal_newest_idx"),
+            # the lists' default order (登记时间, newest first), scanned in order and filtered by the scope
+            NullsLastIndex(F("created_at").desc(nulls_last=True), F("id"), name="proposal_created_idx"),
+            # key proposals and 建议案 (the leader's and CPPCC's sections): a few percent of the rows
+            models.Index(
+                fields=["-id"], name="proposal_key_idx", condition=models.Q(is_key=True) | models.Q(is_suggestion=True)
+            ),
         ]
 
     def __str__(self) -> str:

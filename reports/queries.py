@@ -113,11 +113,13 @@ def department_stats(
 ) -> dict[str, Any]:
     """Return ``{totals, departments}`` for the units of the given jurisdictions (only ``department_ids``
     when given, e.g. the units a government leader is in charge of)."""
-    qs = Assignment.objects.filter(department__jurisdiction_id__in=jurisdiction_ids)
     departments = Department.objects.filter(jurisdiction_id__in=jurisdiction_ids)
     if department_ids is not None:
-        qs = qs.filter(department_id__in=department_ids)
         departments = departments.filter(pk__in=department_ids)
+    units = list(departments.order_by("jurisdiction_id", "pk"))
+    # the units' ids as constants (a few hundred at most): the aggregates then read the (year, department,
+    # role) index per unit instead of joining every assignment to its department
+    qs = Assignment.objects.filter(department_id__in=[d.pk for d in units])
     if year is not None:
         qs = qs.filter(year=year)
     if session_id is not None:
@@ -126,7 +128,15 @@ def department_stats(
     returns = dict(
         qs.filter(returned=True).values("department_id").annotate(n=Count("pk")).values_list("department_id", "n")
     )
-    items = FollowUpItem.objects.filter(assignment__in=qs.filter(role=AssignmentRole.LEAD).filter(ACTIVE))
+    # the follow-up items of the same rows as the lead counts (lead, not withdrawn), joined once to their
+    # assignment rather than through an IN over a subquery of every assignment
+    items = FollowUpItem.objects.filter(
+        assignment__department_id__in=[d.pk for d in units], assignment__role=AssignmentRole.LEAD
+    ).exclude(assignment__state=State.WITHDRAWN)
+    if year is not None:
+        items = items.filter(assignment__year=year)
+    if session_id is not None:
+        items = items.filter(assignment__proposal__session_id=session_id)
     follow: dict[int, dict[str, int]] = {
         r["assignment__department_id"]: {"due": r["due"], "done": r["done"]}
         for r in items.values("assignment__department_id").annotate(
@@ -137,7 +147,7 @@ def department_stats(
     result = []
     total_counts = dict.fromkeys(COUNT_KEYS, 0)
     total_returns = total_follow_due = total_follow_done = 0
-    for d in departments.order_by("jurisdiction_id", "pk"):
+    for d in units:
         counts = leads.get(d.pk, {})
         if not d.is_active and not counts:
             continue

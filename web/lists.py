@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
@@ -24,6 +23,7 @@ from lib.spreadsheet import safe_cell
 
 PAGE_SIZE = 20
 EXPORT_LIMIT = 100_000
+COUNT_CAP = 10_000  # a list counts at most this many rows (+1); beyond, it shows "1万+" (api.http.COUNT_CAP)
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,68 @@ class Column:
     shown: bool = True  # False: only in the export (the page shows it within another cell)
 
 
+def count_label(n: int, exact: bool) -> str:
+    """A list's size as the pages show it: exact below the cap, "1万+" beyond."""
+    if exact:
+        return str(n)
+    return f"{n // 10_000}万+" if n % 10_000 == 0 else f"{n}+"
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """One page of a list, for ``web/_pager.html``: the page number, whether there are others, and the next
+    page's link (``after=<last id>`` on lists ordered newest first, else ``page=n+1``)."""
+
+    number: int
+    total: int
+    exact: bool
+    has_next: bool
+    next_after: int | None = None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    @property
+    def num_pages_label(self) -> str:
+        return str(self.num_pages) if self.exact else f"{self.num_pages}+"
+
+
+def bounded_count(qs: QuerySet[Any], cap: int | None = None) -> tuple[int, bool]:
+    """``(total, exact)`` counting at most ``cap + 1`` rows (a LIMITed subquery), not the whole scope."""
+    cap = COUNT_CAP if cap is None else cap
+    n = qs.order_by().values("pk")[: cap + 1].count()
+    return (cap, False) if n > cap else (n, True)
+
+
+def page_rows(qs: QuerySet[Any], start: int, size: int, after: int | None) -> tuple[list[Any], bool]:
+    """One page's rows and whether more follow: the ids first (from the index alone: a deep OFFSET skips
+    index entries, not rows), then those rows (the deferred join); ``after`` is keyset paging on ``-id``."""
+    ids_qs = qs.prefetch_related(None).values_list("pk", flat=True)
+    ids = list(ids_qs.filter(pk__lt=after)[: size + 1] if after is not None else ids_qs[start : start + size + 1])
+    more, ids = len(ids) > size, ids[:size]
+    if not ids:
+        return [], more
+    by_id = {row.pk: row for row in qs.filter(pk__in=ids)}
+    return [by_id[i] for i in ids if i in by_id], more
+
+
 @dataclass
 class ListResult:
     rows: list[Any]
@@ -53,6 +115,17 @@ class ListResult:
     total: int
     sort: str
     extra: dict[str, Any] = field(default_factory=dict)
+    total_exact: bool = True
+
+    @property
+    def total_label(self) -> str:
+        return count_label(self.total, self.total_exact)
+
+    @property
+    def next_url(self) -> str:
+        if self.page.next_after is not None:
+            return self.url(after=self.page.next_after, page=self.page.next_page_number)
+        return self.url(page=self.page.next_page_number, after=None)
 
     def url(self, **changes: Any) -> str:
         params = {**self.query, **{k: str(v) for k, v in changes.items() if v not in (None, "")}}
@@ -66,7 +139,7 @@ class ListResult:
         return self.url(export="csv", page=None)
 
     def page_url(self, number: int) -> str:
-        return self.url(page=number)
+        return self.url(page=number, after=None)
 
 
 def _cell(value: Any) -> str:
@@ -118,7 +191,7 @@ def run_list(
     request: HttpRequest, qs: QuerySet[Any], filters: list[Filter], columns: list[Column], default_sort: str
 ) -> ListResult:
     """Apply the filters and the sort from the query string, then take one page."""
-    query = {k: str(v) for k, v in request.GET.items() if v and k != "export"}
+    query = {k: str(v) for k, v in request.GET.items() if v and k not in ("export", "after")}
     drawn = []
     for f in filters:
         value = request.GET.get(f.name, "").strip()
@@ -129,7 +202,9 @@ def run_list(
     sort = request.GET.get("sort", "")
     if sort.lstrip("-") not in sortable:
         sort = default_sort
-    if sort:
+    if sort.lstrip("-") in ("id", "pk"):
+        qs = qs.order_by("-pk" if sort.startswith("-") else "pk")
+    elif sort:
         # Empty values (no deadline, say) go last in either direction, on SQLite as on PostgreSQL.
         term = F(sort.lstrip("-"))
         qs = qs.order_by(term.desc(nulls_last=True) if sort.startswith("-") else term.asc(nulls_last=True), "pk")
@@ -137,16 +212,24 @@ def run_list(
         number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         number = 1
-    paginator = Paginator(qs, PAGE_SIZE)
-    page = paginator.get_page(number)
+    # keyset paging (?after=<id>) where the list is ordered newest first: no row skipped or repeated
+    keyset = list(qs.query.order_by) in (["-pk"], ["-id"])
+    after_text = request.GET.get("after", "")
+    after = int(after_text) if keyset and after_text.isdigit() else None
+    total, exact = bounded_count(qs)
+    if after is None and exact:
+        number = min(number, max(1, -(-total // PAGE_SIZE)))  # past the end: the last page, as get_page did
+    rows, more = page_rows(qs, (number - 1) * PAGE_SIZE, PAGE_SIZE, after)
+    next_after = rows[-1].pk if keyset and more and rows else None
     result = ListResult(
-        rows=list(page.object_list),
-        page=page,
+        rows=rows,
+        page=PageInfo(number=number, total=total, exact=exact, has_next=more, next_after=next_after),
         filters=drawn,
         columns=[],
         query=query,
-        total=paginator.count,
+        total=total,
         sort=sort,
+        total_exact=exact,
     )
     for c in (c for c in columns if c.shown):
         next_sort = "" if not c.sort else ("-" + c.sort if sort == c.sort else c.sort)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,6 +21,7 @@ from django.utils import timezone
 from handling.models import Assignment
 from organisation.models import Department, User
 from proposals.models import Proposal, Session
+from search.query import filter_proposals
 
 from .labels import LIGHT_LABELS, days_left, light
 from .lists import Column, Filter, ListResult, export_csv, run_list
@@ -129,9 +130,9 @@ def stat(label: str, value: int, unit: str, href: str, *, alert: bool = False) -
 
 def search_proposal(prefix: str = "") -> Filter:
     def apply(qs: QuerySet[Any], v: str) -> QuerySet[Any]:
-        return qs.filter(Q(**{f"{prefix}title__icontains": v[:200]}) | Q(**{f"{prefix}number": v[:30]}))
+        return filter_proposals(qs, v, prefix=prefix)  # full text (search.query), or the number
 
-    return Filter("q", "案由或提案号", apply, kind="text")
+    return Filter("q", "案由、正文或提案号", apply, kind="text")
 
 
 def department_filter(base: QuerySet[Any], field: str, label: str = "承办单位") -> Filter:
@@ -146,12 +147,16 @@ def department_filter(base: QuerySet[Any], field: str, label: str = "承办单�
 
 def year_filter(base: QuerySet[Any]) -> Filter:
     """The years the rows have (a ``year`` field), latest first."""
-    years = base.order_by("-year").values_list("year", flat=True).distinct()
+    # the sessions' years (a small table), each probed in the rows' (year, …) indexes: not a scan of the scope
+    in_scope = base.filter(year=OuterRef("year")).order_by()
+    years = Session.objects.order_by("-year").values_list("year", flat=True).distinct().filter(Exists(in_scope))
     return Filter("year", "年度", lambda qs, v: qs.filter(year=int(v)), tuple((str(y), f"{y}年") for y in years))
 
 
 def session_filter(base: QuerySet[Proposal]) -> Filter:
-    sessions = Session.objects.filter(pk__in=base.values("session_id")).order_by("-year", "pk")
+    # one EXISTS probe per session (proposal_session_idx), not a walk over every in-scope proposal
+    in_scope = base.filter(session_id=OuterRef("pk")).order_by()
+    sessions = Session.objects.filter(Exists(in_scope)).order_by("-year", "pk")
     return Filter(
         "session", "届次", lambda qs, v: qs.filter(session_id=int(v)), tuple((str(s.pk), s.name) for s in sessions)
     )

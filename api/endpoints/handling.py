@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router
@@ -21,7 +20,7 @@ from api.schemas import ON_OBJECT, SIGNED_IN, STATEFUL, WITH_BODY, responses
 from api.schemas.handling import AssignmentOut, AssignmentPage, PublicReplyPage, RemindUnitsOut
 from handling.access import access_assignment, visible_assignments
 from handling.commands import COMMANDS, Empty, RemindUnitsIn, remind_units
-from handling.disclosure import audience_of, public_reply_json, searches_letters
+from handling.disclosure import audience_of, public_reply_json
 from handling.models import Assignment, Reply
 from handling.permissions import require_can_act
 from handling.queries import light_bands, published_replies
@@ -31,6 +30,7 @@ from lib.errors import InvalidInput
 from lib.input import choice_error
 from organisation.models import Role, User
 from organisation.roles import require_role
+from search.query import search_public_replies
 
 router = Router(tags=["交办办理"])
 public_router = Router(tags=["公开答复"])
@@ -132,7 +132,7 @@ def list_assignments(
         qs = qs.filter(proposal_id=proposal)
     if role:
         qs = qs.filter(role=role)
-    qs = with_related(qs.order_by("watch_on", "pk"))
+    qs = with_related(qs.order_by("watch_on", "pk")).defer("proposal__body")
     audience = audience_of(actor)
     return json_response(paginate(qs, page, page_size, lambda rows: assignments_json(rows, audience, actor)))
 
@@ -154,13 +154,13 @@ def public_replies(
 ) -> HttpResponse:  # fmt: skip
     qs = published_replies()
     if year is not None:
-        qs = qs.filter(assignment__proposal__year=year)
-    if q:
-        if len(q) > 200:
-            raise InvalidInput("检索词过长。")
-        in_letters = Q(text__icontains=q) if searches_letters(q) else Q(pk__in=[])
-        qs = qs.filter(Q(assignment__proposal__title__icontains=q) | in_letters)
-    qs = qs.select_related("assignment__proposal__session", "assignment__department").order_by("-delivered_on", "-pk")
+        qs = qs.filter(published_year=year)  # the proposal's year, kept on the marker (reply_published_year_idx)
+    if q and len(q) > 200:
+        raise InvalidInput("检索词过长。")
+    # the index holds only the published text, so a search never confirms a detail the letter hides
+    # published_on is the delivery date of a published reply: the same order, read from reply_published_idx
+    qs = search_public_replies(qs, q) if q else qs.order_by("-published_on", "-pk")
+    qs = qs.select_related("assignment__proposal__session", "assignment__department")
 
     def shape(rows: list[Reply]) -> list[dict[str, Any]]:
         return [public_reply_json(r) for r in rows]  # no contact details (handling.disclosure)

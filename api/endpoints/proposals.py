@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
@@ -26,6 +26,7 @@ from proposals import actions
 from proposals.actions import STAFF
 from proposals.models import Instruction, Proposal, ProposalStatus, Proposer, Session
 from proposals.serialize import event_json, instruction_json, proposal_summary
+from search.query import search_proposals
 
 router = Router(tags=["提案"])
 
@@ -122,6 +123,7 @@ def list_proposals(
     category: str | None = None,
     page: int | None = None,
     page_size: int | None = None,
+    after: int | None = None,
 ) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     qs = visible_proposals(actor)
@@ -142,12 +144,11 @@ def list_proposals(
         qs = qs.filter(jurisdiction_id=jurisdiction)
     if category:
         qs = qs.filter(category=category)
-    if q:
-        if len(q) > 200:
-            raise InvalidInput("检索词过长。")
-        qs = qs.filter(Q(title__icontains=q) | Q(number=q) | Q(body__icontains=q))
-    qs = _with_proposers(qs.order_by("-pk"))
-    return json_response(paginate(qs, page, page_size, lambda rows: [proposal_summary(p) for p in rows]))
+    if q and len(q) > 200:
+        raise InvalidInput("检索词过长。")
+    qs = search_proposals(qs, q) if q else qs.order_by("-pk")  # ranked (search.query), or newest first
+    qs = _with_proposers(qs).defer("body")  # the list never shows the 1,500-character text
+    return json_response(paginate(qs, page, page_size, lambda rows: [proposal_summary(p) for p in rows], after))
 
 
 @router.get(

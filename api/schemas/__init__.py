@@ -34,9 +34,14 @@ class ErrorOut(BaseModel):
 
 
 class PageOut(Out):
-    total: int
+    total: int = Field(description="条数；超过 10000 条时只数到 10000（见 total_exact）")
     page: int
     page_size: int
+    # extensions of api.md's page (issue 9): a bounded count, and keyset paging on newest-first lists
+    total_exact: bool = Field(True, description="false：total 为计数上限 10000，实际条数更多")
+    next_after: int | None = Field(
+        None, description="按 id 倒序的列表：本页最后一条的 id，作下一页的 ?after=；已是最后一页时为 null"
+    )
 
 
 def page_of(item: type[BaseModel], name: str) -> type[PageOut]:

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -39,6 +39,7 @@ from lib.dates import cn_date
 from organisation.models import Role, User
 from organisation.roles import require_role
 from proposals.models import Proposal, ProposalStatus, Proposer
+from search.query import filter_proposals
 
 from ..labels import days_left, light
 from ..lists import Column, Filter, export_csv, run_list
@@ -70,9 +71,7 @@ def _years(base: QuerySet[Proposal]) -> tuple[tuple[str, str], ...]:
 def _filters(user: User, base: QuerySet[Proposal]) -> list[Filter]:
     waiting = awaiting_rating(user).values("proposal_id")
     return [
-        Filter(
-            "q", "案由或提案号", lambda qs, v: qs.filter(Q(title__icontains=v[:200]) | Q(number=v[:30])), kind="text"
-        ),
+        Filter("q", "案由、正文或提案号", filter_proposals, kind="text"),
         Filter("year", "年度", lambda qs, v: qs.filter(year=int(v)), _years(base)),
         Filter("status", "状态", lambda qs, v: qs.filter(status=v), tuple(ProposalStatus.choices)),
         Filter(

@@ -8,35 +8,38 @@ letter is shown as ``handling.disclosure.public_text`` publishes it, on the page
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import path
 
-from handling.disclosure import public_text, searches_letters
+from handling.disclosure import public_text
 from handling.models import Reply
 from handling.queries import published_replies
 from lib.errors import NotFound
 from organisation.models import Department
+from proposals.models import Session
+from search.query import filter_public_replies
 
 from ..lists import Column, Filter, export_csv, run_list
 
 
 def _search(qs: QuerySet[Reply], q: str) -> QuerySet[Reply]:
-    q = q[:200]
-    in_letters = Q(text__icontains=q) if searches_letters(q) else Q(pk__in=[])
-    return qs.filter(Q(assignment__proposal__title__icontains=q) | in_letters)
+    # the index holds only the published text, so a search never confirms a detail the letter hides
+    return filter_public_replies(qs, q)
 
 
 def _filters(base: QuerySet[Reply]) -> list[Filter]:
-    years = base.order_by("-assignment__proposal__year").values_list("assignment__proposal__year", flat=True).distinct()
+    # the sessions' years (a small table), each probed in reply_published_year_idx: not a scan of the replies
+    published = Reply.objects.filter(published_year=OuterRef("year"), published_on__isnull=False)
+    years = Session.objects.order_by("-year").values_list("year", flat=True).distinct().filter(Exists(published))
     departments = Department.objects.filter(pk__in=base.values("assignment__department_id")).order_by("code", "pk")
     return [
         Filter("q", "案由或答复内容", _search, kind="text"),
         Filter(
             "year",
             "年度",
-            lambda qs, v: qs.filter(assignment__proposal__year=int(v)),
+            lambda qs, v: qs.filter(published_year=int(v)),
             tuple((str(y), f"{y}年") for y in years),
         ),
         Filter(
