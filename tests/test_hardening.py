@@ -129,7 +129,7 @@ def test_chinese_text_with_newlines_still_works(world: World, handled: int) -> N
     assert response.status_code == 302, response.content[:500]
     assert Contact.objects.get().notes.replace("\r\n", "\n") == notes.replace("\r\n", "\n")
     found = page_client(world.office).get("/proposals/", {"q": "课后服务"})
-    assert found.status_code == 200 and "关于加强中小学课后服务的建议" in found.content.decode()
+    assert found.status_code == 200 and "关于加强中小学<mark>课后服务</mark>的建议" in found.content.decode()
 
 
 # --- Hole 8: headers ---------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Every reply the demo publishes, read as the public reads it: no handler's name, phone or e-mail
-(issue 7, hole 6). The demo is loaded once for the module, as in ``test_load_demo``."""
+(issue 7, hole 6). The demo is the one ``test_load_demo`` reads, loaded once for both (conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ import pytest
 from django.test import Client
 
 from conftest import Api
-from demo.tests.test_load_demo import demo_output  # noqa: F401 - the module-scoped demo
 from handling.models import Reply
 from handling.queries import published_replies
 from tests.test_disclosure import contact_details
 from web.tests.helpers import csv_text
 
-pytestmark = pytest.mark.django_db(transaction=False)
+# One worker for every test of the demo under `pytest -n 2 --dist loadgroup`: it loads the demo once.
+pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.xdist_group("demo")]
 
 
-def test_demo_letters_keep_contacts_in_the_fields(demo_output: str) -> None:  # noqa: F811
+def test_demo_letters_keep_contacts_in_the_fields(demo_output: str) -> None:
     replies = Reply.objects.all()
     assert replies.count() > 100
     assert not replies.filter(text__contains="联系人").exists()
@@ -37,7 +37,7 @@ def _all_public_items() -> list[dict[str, Any]]:
         page += 1
 
 
-def test_every_published_reply_is_free_of_contact_details(demo_output: str) -> None:  # noqa: F811
+def test_every_published_reply_is_free_of_contact_details(demo_output: str) -> None:
     items = _all_public_items()
     assert len(items) == published_replies().count() > 100
     for item in items:

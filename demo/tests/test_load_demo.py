@@ -1,14 +1,13 @@
 """``load_demo`` end to end: the city, its people, proposals at every step, genuine history, sane statistics.
 
-The demo is loaded once for the module (inside a transaction rolled back at the end); each test runs in
-its own savepoint on top of it.
+The demo is loaded once for these tests and test_demo_published's (demo/tests/conftest.py, inside a
+transaction rolled back after them); each test runs in its own savepoint on top of it.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -17,9 +16,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db import transaction
 from django.test import RequestFactory
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from conftest import Api
@@ -32,23 +29,8 @@ from history.models import Event
 from organisation.models import Department, Jurisdiction, User
 from proposals.models import Proposal, ProposalStatus, Session
 
-pytestmark = pytest.mark.django_db(transaction=False)
-
-FAST = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(scope="module")
-def demo_output(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
-    out = StringIO()
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("load_demo", "--url", "http://127.0.0.1:8123/", stdout=out)
-            yield out.getvalue()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+# One worker for every test of the demo under `pytest -n 2 --dist loadgroup`: it loads the demo once.
+pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.xdist_group("demo")]
 
 
 def named_users() -> list[str]:

@@ -3,18 +3,33 @@
 Never downloads a browser: it launches /usr/bin/chromium (``apt-get install -y chromium``). Each test
 gets the personas of the root conftest (password ``demo-2026``) and pages signed in as any of them.
 Screenshots go to test-output/screenshots/; ``check_a11y`` runs axe-core (from node_modules) in the page.
+
+What makes them fast: a page is signed in by a session cookie made as the sign-in form makes it
+(``session_cookie``; only the tests of the sign-in form itself fill it in, with ``login``), browser
+contexts are kept for the next test (cookies cleared, pages closed) instead of started afresh, and a
+test that looks at many pages moves one page between users with ``sign_in``.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from contextlib import suppress
+from functools import cache
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth import login as auth_login
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+from django_otp import login as otp_login
+
+from organisation import otp
+from organisation.models import User
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -28,6 +43,9 @@ OUTPUT = Path(settings.BASE_DIR) / "test-output" / "screenshots"
 AXE = Path(settings.NODE_MODULES) / "axe-core" / "axe.min.js"
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
+# The backend the sign-in form's authenticate() settles on: axes' backend only counts failures.
+PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
+KEPT_CONTEXTS = 6  # per viewport: no test of ours holds more pages at once
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +58,17 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def _kept_contexts(browser: Any) -> Iterator[dict[tuple[int, int], list[Any]]]:
+    """Browser contexts no test holds, by viewport. A new context costs a second or more (its first page
+    starts a renderer and loads every script and style afresh); a kept one a fraction of that."""
+    kept: dict[tuple[int, int], list[Any]] = {}
+    yield kept
+    for contexts in kept.values():
+        for context in contexts:
+            context.close()
 
 
 @pytest.fixture
@@ -61,31 +90,91 @@ def fixed_day(settings: Any) -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def open_page(browser: Any, bworld: Any) -> Iterator[Callable[..., Any]]:
-    """``open_page(user, viewport=DESKTOP, path="")``: a new browser context signed in as the user (None:
-    anonymous), at ``path`` if given."""
-    contexts = []
+def session_cookie(user: User, base: str) -> dict[str, Any]:
+    """A session signed in as ``user``, made on the server as the sign-in form makes it (Django's
+    ``login``: a new session key, the user's id, backend and password hash, the sign-in signal that
+    audits it and sets ``last_login``; django-otp's verified device for an account with an authenticator),
+    as the browser's cookie for ``base``. The account gate (forced password change, 2FA enrolment) and the
+    idle time-out then apply to it as to any session."""
+    request = RequestFactory().post("/login/")  # from 127.0.0.1, as the browser's requests
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+    request.user = AnonymousUser()  # as the middleware leaves it before the form signs in
+    auth_login(request, user, backend=PASSWORD_BACKEND)
+    device = otp.confirmed_device(user)
+    if device is not None:
+        otp_login(request, device)
+    request.session.save()
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": request.session.session_key,
+        "url": base + "/",
+        "httpOnly": settings.SESSION_COOKIE_HTTPONLY,
+        "secure": settings.SESSION_COOKIE_SECURE,
+        "sameSite": settings.SESSION_COOKIE_SAMESITE or "Lax",
+    }  # no expiry: a browser-session cookie, which the browser's real clock cannot take for expired
 
-    def make(user: Any = None, viewport: dict[str, int] | None = None, path: str = "") -> Any:
-        context = browser.new_context(viewport=viewport or DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
+
+def sign_in(page: Any, user: User | None) -> None:
+    """From the next page load on, the page's browser is signed in as ``user`` (None: signed out): its
+    cookies are replaced by the user's session. The page itself is not reloaded."""
+    page.context.clear_cookies()
+    if user is not None:
+        page.context.add_cookies([session_cookie(user, page.base)])
+
+
+@pytest.fixture
+def open_page(
+    browser: Any, bworld: Any, _kept_contexts: dict[tuple[int, int], list[Any]]
+) -> Iterator[Callable[..., Any]]:
+    """``open_page(user, viewport=DESKTOP, path="")``: a new page in a browser of its own signed in as the
+    user (None: anonymous), at ``path`` if given, else (signed in) at the user's workbench, where the
+    sign-in form lands."""
+    used: list[tuple[tuple[int, int], Any]] = []
+
+    def make(user: User | None = None, viewport: dict[str, int] | None = None, path: str = "") -> Any:
+        size = viewport or DESKTOP
+        key = (size["width"], size["height"])
+        idle = _kept_contexts.get(key)
+        if idle:
+            context = idle.pop()
+        else:
+            context = browser.new_context(viewport=size, locale="zh-CN", timezone_id="Asia/Shanghai")
         context.set_default_timeout(15_000)
-        contexts.append(context)
+        used.append((key, context))
         page = context.new_page()
         page.base = bworld.url
         page.on("dialog", lambda dialog: dialog.accept())
-        if user is not None:
-            login(page, bworld.url, user.username)
-        if path:
-            go(page, path)
+        sign_in(page, user)
+        if path or user is not None:
+            go(page, path or "/")
         return page
 
     yield make
-    for c in contexts:
-        c.close()
+    for key, context in used:
+        _release(context, _kept_contexts.setdefault(key, []))
+
+
+def _release(context: Any, idle: list[Any]) -> None:
+    """Keep the context for another test, empty: its pages closed (with their listeners and scripts), its
+    cookies and permissions gone. One that kept anything else (web storage) or broke is closed instead."""
+    try:
+        for page in context.pages:
+            page.close()
+        context.clear_cookies()
+        context.clear_permissions()
+        context.unroute_all(behavior="ignoreErrors")
+        reusable = not context.storage_state()["origins"] and len(idle) < KEPT_CONTEXTS
+    except Exception:  # a context the test left broken is not worth keeping
+        reusable = False
+    if reusable:
+        idle.append(context)
+    else:
+        with suppress(Exception):  # already gone with its browser
+            context.close()
 
 
 def login(page: Any, base: str, username: str, password: str = "demo-2026") -> None:
+    """Sign in through the sign-in form, as a user does (for the tests of the form; others use sign_in)."""
     page.goto(base + "/login/")
     page.get_by_label("账号").fill(username)
     page.get_by_label("密码").fill(password)
@@ -100,21 +189,39 @@ def go(page: Any, path: str) -> Any:
     return response
 
 
+def settled(page: Any) -> None:
+    """Wait until what the page's scripts draw after loading is drawn (charts paint in animation frames)
+    and its fonts are in: two frames, not networkidle's fixed half second."""
+    page.evaluate(
+        "() => document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r))))"
+    )
+
+
 def shot(page: Any, name: str) -> Path:
     """Save a full-page screenshot under test-output/screenshots/<name>-<width>.png."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
     path = OUTPUT / f"{name}-{page.viewport_size['width']}.png"
+    settled(page)
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@cache
+def _axe_source() -> str:
+    return AXE.read_text(encoding="utf-8")
 
 
 def check_a11y(page: Any) -> None:
     """Run axe-core in the page; fail on any serious or critical finding (labels, contrast, landmarks…)."""
     # Evaluated through the DevTools protocol: the page's Content-Security-Policy refuses an injected
-    # inline <script> (add_script_tag), as it would an attacker's.
-    page.evaluate(AXE.read_text(encoding="utf-8"))
+    # inline <script> (add_script_tag), as it would an attacker's. Once per page load.
+    if page.evaluate("typeof window.axe === 'undefined'"):
+        page.evaluate(_axe_source())
+    # Only the violations are reported in full (resultTypes): the passes axe would list node by node
+    # are not read, and skipping them takes nothing from the check.
     result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'best-practice']}})"
+        """async () => await axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'best-practice']}, resultTypes: ['violations']})"""
     )
     bad = [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"

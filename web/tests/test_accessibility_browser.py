@@ -9,7 +9,7 @@ import pytest
 from conftest import act, assign, file_proposal
 from tests.test_transitions import advance_lead
 
-from .conftest import DESKTOP, PHONE, check_a11y, go, shot
+from .conftest import DESKTOP, PHONE, check_a11y, go, shot, sign_in
 from .helpers import look
 
 
@@ -20,13 +20,13 @@ def test_shared_pages_pass_axe(bworld: Any, open_page: Any, viewport: dict[str, 
     ids = {x["department_id"]: x["id"] for x in assign(w, p["id"], [(w.jyj, "lead"), (w.wjw, "co")])["assignments"]}
     act(w, w.jyj_handler, ids[w.jyj.pk], "receive")
 
-    anonymous = open_page(None, viewport=viewport)
+    page = open_page(None, viewport=viewport)  # anonymous, then the office, then the unit's handler
     for path, name in (("/", "home"), ("/login/", "login")):
-        go(anonymous, path)
-        check_a11y(anonymous)
-        shot(anonymous, name)
+        go(page, path)
+        check_a11y(page)
+        shot(page, name)
 
-    office = open_page(w.office, viewport=viewport)
+    sign_in(page, w.office)
     for path, name in (
         ("/proposals/", "proposal-list"),
         ("/assignments/?state=pending", "assignment-list"),
@@ -34,16 +34,16 @@ def test_shared_pages_pass_axe(bworld: Any, open_page: Any, viewport: dict[str, 
         (f"/assignments/{ids[w.jyj.pk]}/", "assignment-page-office"),
         ("/notifications/", "notifications"),
     ):
-        go(office, path)
-        check_a11y(office)
-        shot(office, name)
+        go(page, path)
+        check_a11y(page)
+        shot(page, name)
 
-    handler = open_page(w.jyj_handler, viewport=viewport)
-    go(handler, f"/assignments/{ids[w.jyj.pk]}/")  # with its open forms (承办单…)
-    check_a11y(handler)
-    response = handler.goto(f"{w.url}/proposals/999999/")
+    sign_in(page, w.jyj_handler)
+    go(page, f"/assignments/{ids[w.jyj.pk]}/")  # with its open forms (承办单…)
+    check_a11y(page)
+    response = page.goto(f"{w.url}/proposals/999999/")
     assert response.status == 404
-    check_a11y(handler)
+    check_a11y(page)
 
 
 @pytest.mark.usefixtures("fixed_day")
@@ -63,8 +63,10 @@ def test_every_action_form_passes_axe_when_open(bworld: Any, open_page: Any) -> 
         (w.office, f"/assignments/{other}/", {"decide_return"}),
         (w.office, f"/proposals/{p['id']}/", {"flags"}),
     ]
+    page = open_page(None)
     for user, path, expected in cases:
-        page = open_page(user, path=path)
+        sign_in(page, user)
+        go(page, path)
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         shown = set(page.locator(".action-panel").evaluate_all("els => els.map(e => e.id.slice(7))"))
         assert expected <= shown, (user.username, path, shown)
@@ -81,10 +83,12 @@ def test_every_workbench_fits_a_phone(bworld: Any, open_page: Any) -> None:
     advance_lead(w, aid, "leader_approval", unit=w.jyj, key=True)
     other = file_proposal(w, title="关于加强社区卫生服务中心建设的建议")
     assign(w, other["id"], [(w.zjj, "lead"), (w.wjw, "co")])
+    page = open_page(None, viewport=PHONE)
     for user, url in (
         (w.office, "/office/"), (w.jyj_handler, "/unit/"), (w.wjw_handler, "/unit/"), (w.mayor, "/leader/"),
         (w.cppcc, "/cppcc/"), (w.member1, "/my/"), (w.member1, f"/my/{p['id']}/"),
     ):  # fmt: skip
-        page = open_page(user, viewport=PHONE, path=url)
+        sign_in(page, user)
+        go(page, url)
         assert page.locator("h1").count() == 1, url
         look(page)

@@ -353,8 +353,7 @@ def test_cppcc_registers_a_joint_proposal_in_the_browser(bworld, open_page):
     drive_lead(bworld, "replied", title="关于校园周边交通安全的建议")
     extension_requested(bworld)
     file_proposal(bworld, title="关于发展社区嵌入式托育的建议")
-    page = open_page(bworld.cppcc)
-    page.goto(bworld.url + "/cppcc/")
+    page = open_page(bworld.cppcc, path="/cppcc/")
     look(page, "cppcc-workbench")
     page.get_by_role("link", name="登记提案").first.click()
     page.wait_for_url("**/cppcc/proposals/new/")
@@ -384,8 +383,7 @@ def test_cppcc_registers_a_joint_proposal_in_the_browser(bworld, open_page):
 
 def test_registration_errors_and_an_added_row_in_the_browser(bworld, open_page):
     make_session(bworld)
-    page = open_page(bworld.cppcc)
-    page.goto(bworld.url + "/cppcc/proposals/new/")
+    page = open_page(bworld.cppcc, path="/cppcc/proposals/new/")
     page.get_by_label("提案号").fill("202")
     page.get_by_label("第一提案人（姓名或集体名称）").fill("张委员")
     page.get_by_role("button", name="添加提案人").click()
@@ -400,8 +398,7 @@ def test_registration_errors_and_an_added_row_in_the_browser(bworld, open_page):
 
 def test_flags_toggle_from_the_list_in_the_browser(bworld, open_page):
     p = file_proposal(bworld, title="关于建设智慧养老平台的建议")
-    page = open_page(bworld.cppcc)
-    page.goto(bworld.url + "/cppcc/proposals/")
+    page = open_page(bworld.cppcc, path="/cppcc/proposals/")
     check_a11y(page)
     page.get_by_label(re.compile(r"^建议案（.*第")).first.check()
     page.get_by_role("button", name=re.compile("保存")).first.click()

@@ -16,7 +16,7 @@ from history.models import Event
 from proposals.models import Instruction
 from tests.test_transitions import advance_lead
 
-from .conftest import PHONE, check_a11y, go, shot
+from .conftest import PHONE, check_a11y, go, shot, sign_in
 
 TODAY = "2026-03-02"  # the fixed_day fixture's
 
@@ -304,15 +304,17 @@ def test_each_role_sees_only_what_it_may(bworld: Any, open_page: Any) -> None:
     lead, co = ids[w.jyj.pk], ids[w.wjw.pk]
 
     # Not theirs: the same 404 as for a page that does not exist.
+    page = open_page(None)  # signed in as each in turn
     for user, path in ((w.member3, f"/proposals/{p['id']}/"), (w.xq_handler, f"/assignments/{lead}/"),
                        (w.zjj_handler, f"/assignments/{co}/")):  # fmt: skip
-        page = open_page(user)
+        sign_in(page, user)
         response = page.goto(w.url + path)
         assert response.status == 404, (user.username, path)
         assert "未找到" in page.locator("h1").inner_text()
 
     # Visible but not theirs to act on: no forms, and a forged post is refused and changes nothing.
-    page = open_page(w.jyj_handler, path=f"/assignments/{co}/")
+    sign_in(page, w.jyj_handler)
+    go(page, f"/assignments/{co}/")
     assert page.locator(".action-panel").count() == 0
     assert (
         page.evaluate(
@@ -328,13 +330,15 @@ def test_each_role_sees_only_what_it_may(bworld: Any, open_page: Any) -> None:
     assert state_of(co) == "pending"
 
     # The office sees the assignments but the unit's own steps are not offered to it.
-    page = open_page(w.office, path=f"/assignments/{lead}/")
+    sign_in(page, w.office)
+    go(page, f"/assignments/{lead}/")
     panels = page.locator(".action-panel")
     names = {panels.nth(i).get_attribute("id") for i in range(panels.count())}
     assert "action-receive" not in names and "action-remind" in names
 
     # Anonymous visitors are sent to sign in.
-    page = open_page(None, path=f"/assignments/{lead}/")
+    sign_in(page, None)
+    go(page, f"/assignments/{lead}/")
     assert "/login/" in page.url
     act(w, w.jyj_handler, lead, "receive")  # the page's 404s and 403s above left the assignment usable
 

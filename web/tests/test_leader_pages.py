@@ -180,13 +180,11 @@ def test_leader_workbench_in_the_browser(bworld, open_page):
     lead(world, world.wjw, title="关于卫生的提案")
     resp = world.api(world.vicemayor).post(f"/proposals/{pid}/instructions", {"text": "请认真研究，抓好落实"})
     assert resp.status == 201
-    web = open_page(world.vicemayor)
-    web.goto(f"{world.url}/leader/")
+    web = open_page(world.vicemayor, path="/leader/")
     web.locator("#progress svg").first.wait_for()  # the chart is drawn
     look(web, "leader-workbench")
     assert "市卫生健康委员会" not in web.locator("#progress").inner_text()
-    phone = open_page(world.vicemayor, viewport=PHONE)
-    phone.goto(f"{world.url}/leader/")
+    phone = open_page(world.vicemayor, viewport=PHONE, path="/leader/")
     phone.locator("#progress svg").first.wait_for()
     look(phone)
 

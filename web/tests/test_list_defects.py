@@ -253,7 +253,8 @@ def test_api_messages_say_the_limit_and_the_choices(world: World) -> None:
     # A list filter outside its choices names them too, in the message and beside the field.
     api = world.api(world.office)
     resp = api.get("/assignments?light=blue")
-    assert resp.status == 400 and resp.data["error"]["details"]["fields"] == {"light": "应为以下之一：red、yellow、green"}
+    assert resp.status == 400
+    assert resp.data["error"]["details"]["fields"] == {"light": "应为以下之一：red、yellow、green"}
     resp = api.get("/proposals?status=done")
     assert resp.status == 400 and "registered、assigned、handling、replied、closed" in resp.data["error"]["message"]
     assert "pending、received" in api.get("/assignments?state=nope").data["error"]["details"]["fields"]["state"]

@@ -9,11 +9,12 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import World, act, assign, file_proposal
 from tests.test_transitions import drive_lead
 
-from .conftest import DESKTOP, PHONE, go, shot
+from .conftest import DESKTOP, PHONE, go, shot, sign_in
 
 pytestmark = pytest.mark.usefixtures("fixed_day")
 
@@ -77,11 +78,13 @@ def test_workbenches_and_the_proposal_page_fit_a_phone(bworld: Any, open_page: A
         ("public", None, "/public/"),
     ]
     wide = {}
+    page = open_page(None)  # one page, signed in as each user in turn, at each width
     for name, user, path in pages:
+        sign_in(page, user)
         for viewport in (DESKTOP, PHONE):
-            page = open_page(user, viewport=viewport, path=path)
-            page.wait_for_load_state("networkidle")
-            shot(page, f"list-defects-{name}")
+            page.set_viewport_size(viewport)
+            go(page, path)
+            shot(page, f"list-defects-{name}")  # once the charts are drawn
             if viewport is PHONE and width(page) > PHONE["width"]:
                 wide[path] = (width(page), too_wide(page))
     assert wide == {}
@@ -90,12 +93,14 @@ def test_workbenches_and_the_proposal_page_fit_a_phone(bworld: Any, open_page: A
 def test_assignment_dialog_on_the_workbench(bworld: Any, open_page: Any) -> None:
     """The 交办 dialog marks only the first unit row required, and fits a phone."""
     file_proposal(bworld, title="关于进一步完善城市社区嵌入式养老托育服务设施布局的建议")
+    page = open_page(bworld.office)
     for viewport in (DESKTOP, PHONE):
-        page = open_page(bworld.office, viewport=viewport, path="/office/")
+        page.set_viewport_size(viewport)
+        go(page, "/office/")
         page.locator("#pending").get_by_role("link", name=re.compile("^交办")).click()
         dialog = page.locator("#assign-dialog")
         dialog.get_by_label("办理方式").first.wait_for()
-        page.wait_for_timeout(400)  # the dialog's fade-in
+        expect(dialog).to_have_css("opacity", "1")  # the dialog's fade-in is over
         shot(page, "list-defects-assign-dialog")
         required = dialog.locator("select[required]")
         names = {required.nth(i).get_attribute("name") for i in range(required.count())}

@@ -323,14 +323,12 @@ def test_member_reads_the_reply_and_rates_it_on_a_phone(bworld: Any, open_page: 
     pid, lead = replied(bworld, title="关于加强中小学课后服务的建议")
     other, _ = replied(bworld, title="关于改善校园周边交通秩序的建议")
 
-    desk = open_page(bworld.member1)
-    desk.goto(f"{bworld.url}/my/")
+    desk = open_page(bworld.member1, path="/my/")
     look(desk, "member-home")
     desk.goto(f"{bworld.url}/my/{other}/")
     look(desk, "member-proposal")
 
-    phone = open_page(bworld.member1, viewport=PHONE)
-    phone.goto(f"{bworld.url}/my/")
+    phone = open_page(bworld.member1, viewport=PHONE, path="/my/")
     phone.get_by_text("有 2 件提案的答复待您评价").wait_for()
     look(phone, "member-home")
 

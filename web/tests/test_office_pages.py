@@ -402,8 +402,7 @@ def test_office_assigns_from_the_workbench_dialog(bworld, open_page):
     act(world, world.zjj_handler, returned, "request-return", {"reason": "应由市市场监管局办理"})
     resp = world.api(world.mayor).post(f"/proposals/{key_id}/instructions", {"text": "请认真研究，抓好落实"})
     assert resp.status == 201
-    web = open_page(world.office)
-    web.goto(f"{world.url}/office/")
+    web = open_page(world.office, path="/office/")
     look(web, "office-workbench")
 
     web.locator("#pending tbody").get_by_role("link", name="交办").first.click()
@@ -433,8 +432,7 @@ def test_office_assigns_from_the_workbench_dialog(bworld, open_page):
 
 def test_office_workbench_on_a_phone(bworld, open_page):
     board_case(bworld)
-    web = open_page(bworld.office, viewport=PHONE)
-    web.goto(f"{bworld.url}/office/")
+    web = open_page(bworld.office, viewport=PHONE, path="/office/")
     web.locator("#board").wait_for()
     look(web, "office-workbench")
 

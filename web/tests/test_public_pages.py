@@ -132,7 +132,7 @@ def test_search_by_title_or_reply_text(world: Any) -> None:
     handle(world, world.jyj, "我局将新建三所幼儿园。", title="关于增加学前教育学位的建议")
     handle(world, world.wjw, "将增设社区卫生服务站。", title="关于完善社区医疗的建议")
     by_title = get("/public/?q=学前教育")
-    assert "关于增加学前教育学位的建议" in by_title and "关于完善社区医疗的建议" not in by_title
+    assert "关于增加<mark>学前教育</mark>学位的建议" in by_title and "关于完善社区医疗的建议" not in by_title
     by_text = get("/public/?q=社区卫生服务站")
     assert "关于完善社区医疗的建议" in by_text and "关于增加学前教育学位的建议" not in by_text
     assert 'value="社区卫生服务站"' in by_text  # the search stays in the form (and the URL)
@@ -226,14 +226,12 @@ def test_public_portal_in_the_browser(bworld: Any, open_page: Any) -> None:
     handle(bworld, bworld.jyj, "课后服务已覆盖全市中小学。", title="关于加强中小学课后服务的建议")
     handle(bworld, bworld.wjw, "将增设社区卫生服务站。", title="关于完善社区医疗的建议")
 
-    desk = open_page(None)
-    desk.goto(f"{bworld.url}/public/")
+    desk = open_page(None, path="/public/")
     desk.get_by_text("共 2 条").wait_for()
     shot(desk, "public-portal")
     check_a11y(desk)
 
-    phone = open_page(None, viewport=PHONE)
-    phone.goto(f"{bworld.url}/public/")
+    phone = open_page(None, viewport=PHONE, path="/public/")
     phone.get_by_label("案由或答复内容").fill("社区卫生")
     phone.get_by_role("button", name="筛选").click()
     phone.get_by_text("共 1 条").wait_for()

@@ -1,19 +1,24 @@
 """The security pages as their users meet them in Chromium: a lock-out and the office lifting it, the
-forced first password change, enrolling a second factor and signing in with it, the auditor's log.
+forced first password change, enrolling a second factor and signing in with it, the auditor's log; and
+that the session cookie the other browser tests sign in with is the session the sign-in form makes.
 
 Each page is screenshotted (test-output/screenshots/) and checked with axe-core.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEntry
+from conftest import assign, file_proposal
 from organisation.models import User
 
 from .conftest import DESKTOP, PHONE, go, login
@@ -59,7 +64,8 @@ def test_a_locked_account_sees_when_it_opens_and_the_office_unlocks_it(bworld: A
 
 def test_an_account_set_up_by_the_office_changes_its_password_first(bworld: Any, open_page: Any) -> None:
     User.objects.filter(pk=bworld.member1.pk).update(must_change_password=True)
-    page = open_page(bworld.member1, PHONE)
+    page = open_page(None, PHONE)
+    login(page, bworld.url, "member1")  # the first sign-in, at the form
     assert page.url.endswith("/account/password/"), page.url
     go(page, "/my/")
     assert page.url.endswith("/account/password/"), "every page leads to the change until it is done"
@@ -130,3 +136,45 @@ def test_the_auditor_reads_the_security_log(bworld: Any, open_page: Any) -> None
     office = open_page(bworld.office, DESKTOP)
     response = office.goto(office.base + "/audit/")
     assert response is not None and response.status == 403
+
+
+def _session_of(page: Any) -> dict[str, Any]:
+    key = next(c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME)
+    return Session.objects.get(session_key=key).get_decoded()
+
+
+def _as_served(html: str) -> str:
+    """A page's HTML without what differs from one load to the next (CSRF tokens, CSP nonces)."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken"', html)
+    html = re.sub(r'"X-CSRFToken": ?"[^"]+"', '"X-CSRFToken"', html)
+    return re.sub(r' nonce="[^"]*"', "", html)
+
+
+def test_a_cookie_session_is_the_session_the_form_makes(bworld: Any, open_page: Any) -> None:
+    """The other browser tests sign in with ``session_cookie`` instead of the form: the same session keys
+    (the verified authenticator included), the same landing page, the same pages as served and as shown."""
+    w = bworld
+    p = file_proposal(w)
+    aid = assign(w, p["id"], [(w.jyj, "lead")])["assignments"][0]["id"]
+    device = TOTPDevice.objects.create(user=w.office, name="手机", confirmed=True)
+    for user, path in ((w.jyj_handler, f"/assignments/{aid}/"), (w.office, f"/proposals/{p['id']}/")):
+        by_form = open_page(None, path="/login/")
+        by_form.get_by_label("账号").fill(user.username)
+        by_form.get_by_label("密码").fill("demo-2026")
+        by_form.get_by_role("button", name="登录").click()
+        if user is w.office:  # then the authenticator's code
+            by_form.get_by_role("textbox", name="验证器上的 6 位动态验证码").fill(_code(device))
+            by_form.get_by_role("button", name="登录").click()
+        by_form.wait_for_url(lambda url: "/login/" not in url)
+        by_cookie = open_page(user)
+        assert by_form.url == by_cookie.url, user.username  # the workbench, where the form lands
+        form_session, cookie_session = _session_of(by_form), _session_of(by_cookie)
+        assert form_session.keys() == cookie_session.keys(), (form_session, cookie_session)
+        assert {k: v for k, v in form_session.items() if k != "last_seen"} == {
+            k: v for k, v in cookie_session.items() if k != "last_seen"
+        }
+        for url in (by_form.url, w.url + path):  # the workbench, then a case page
+            served = [_as_served(page.goto(url).text()) for page in (by_form, by_cookie)]
+            assert served[0] == served[1], (user.username, url)
+            shown = [page.locator("body").inner_text() for page in (by_form, by_cookie)]
+            assert shown[0] == shown[1], (user.username, url)

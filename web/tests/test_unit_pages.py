@@ -186,8 +186,7 @@ def test_other_roles_are_refused(world, url):
 def test_handler_sees_a_pending_assignment_and_opens_it(bworld, open_page):
     ids = case(bworld)
     drive_lead(bworld, "handling", title="关于办理中的建议")
-    page = open_page(bworld.jyj_handler)
-    page.goto(bworld.url + "/unit/")
+    page = open_page(bworld.jyj_handler, path="/unit/")
     page.get_by_role("heading", name="需要我处理").wait_for()
     look(page, "unit-workbench")
     mine = page.get_by_role("region", name=re.compile("需要我处理"))
@@ -204,6 +203,5 @@ def test_handler_sees_a_pending_assignment_and_opens_it(bworld, open_page):
 
 def test_unit_workbench_on_a_phone(bworld, open_page):
     case(bworld)
-    page = open_page(bworld.jyj_head, viewport=PHONE)
-    page.goto(bworld.url + "/unit/")
+    page = open_page(bworld.jyj_head, viewport=PHONE, path="/unit/")
     look(page, "unit-workbench")

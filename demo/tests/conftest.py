@@ -1,0 +1,81 @@
+"""The demo city, loaded once for all the tests that read it (test_load_demo, test_demo_published).
+
+``load_demo`` takes tens of seconds, so it runs on the first test asking for ``demo_output`` and stays,
+inside a transaction, while the tests that follow ask for it too; it is rolled back before the first
+test that does not (and at the end), so no other test ever sees the demo's rows. Each test runs in a
+savepoint on top of it, as in a module-scoped fixture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test.utils import override_settings
+
+FAST = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+FIXTURE = "demo_output"
+
+
+class LoadedDemo:
+    """The demo in an open transaction of the test database, and what ``load_demo`` printed."""
+
+    def __init__(self, blocker: Any) -> None:
+        self.blocker = blocker
+        self.block: Any = None
+        self.output = ""
+        self.loads = 0
+
+    def load(self) -> str:
+        if self.block is None:
+            out = StringIO()
+            with self.blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST):
+                self.block = transaction.atomic()
+                self.block.__enter__()
+                try:
+                    call_command("load_demo", "--url", "http://127.0.0.1:8123/", stdout=out)
+                except BaseException:
+                    self.release()
+                    raise
+            self.output = out.getvalue()
+            self.loads += 1
+        return self.output
+
+    def release(self) -> None:
+        if self.block is not None:
+            with self.blocker.unblock():
+                transaction.set_rollback(True)
+                self.block.__exit__(None, None, None)
+            self.block = None
+
+
+_loaded: LoadedDemo | None = None
+
+
+@pytest.fixture(scope="session")
+def _loaded_demo(django_db_setup: None, django_db_blocker: Any) -> Generator[LoadedDemo]:
+    global _loaded
+    _loaded = LoadedDemo(django_db_blocker)
+    yield _loaded
+    _loaded.release()
+    _loaded = None
+
+
+@pytest.fixture(scope="module")
+def demo_output(_loaded_demo: LoadedDemo) -> str:
+    """What ``load_demo`` printed; the demo's rows are in the database. Module-scoped, so it is set up
+    before any test's own transaction (a savepoint inside the demo's)."""
+    return _loaded_demo.load()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None]:
+    try:
+        return (yield)
+    finally:
+        if _loaded is not None and FIXTURE not in getattr(nextitem, "fixturenames", ()):
+            _loaded.release()
