@@ -33,6 +33,8 @@ ALLOWED = {
     "handling/actions.py",
     # IdempotencyRecord.status is the HTTP status of a stored response, not a lifecycle field.
     "api/http.py",
+    # The bulk loader's in-memory plan of an assignment (not a model): its rows go in by COPY.
+    "demo/scale/play.py",
 }
 
 

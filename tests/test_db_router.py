@@ -137,4 +137,4 @@ def test_the_statistics_read_from_the_replica() -> None:
         CaptureQueriesContext(connections[REPLICA]) as on_replica,
     ):
         department_stats([made.pk], today=date(2026, 12, 2), year=2026)
-    assert len(on_replica) >= 3 and len(on_default) == 0
+    assert len(on_replica) >= 1 and len(on_default) == 0

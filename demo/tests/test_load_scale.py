@@ -181,7 +181,9 @@ def test_text_lengths_are_real(loaded: Loaded) -> None:
     replies = [len(t) for t in Reply.objects.values_list("text", flat=True)]
     assert sum(bodies) / len(bodies) > 1000
     assert sum(replies) / len(replies) > 800
-    assert "示例市" in "".join(Proposal.objects.filter(jurisdiction__name="示例市").values_list("body", flat=True)[:50])
+    if "未找到真实提案数据" not in loaded.first_output:  # real texts are placed in their city
+        city_bodies = Proposal.objects.filter(jurisdiction__name="示例市").values_list("body", flat=True)[:50]
+        assert "示例市" in "".join(city_bodies)
 
 
 def test_without_the_data_folder_text_is_generated_at_real_length(tmp_path: Any) -> None:
