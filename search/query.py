@@ -126,12 +126,12 @@ def search_public_replies[M: Model](qs: QuerySet[M], q: str, *, field: str = "as
     return ranked(qs, Kind.PUBLIC_REPLY, q, field=field)
 
 
-_NUMBER: Final = re.compile(r"[0-9A-Za-z()（）〔〕\[\]第号-]{1,30}")
-
-
 def filter_public_replies[M: Model](qs: QuerySet[M], q: str, *, field: str = "assignment_id") -> QuerySet[M]:
     """The same rows as ``search_public_replies``, in the list's own order."""
     return qs.filter(**{f"{field}__in": matching(Kind.PUBLIC_REPLY, q)})
+
+
+_NUMBER: Final = re.compile(r"[0-9A-Za-z()（）〔〕\[\]第号-]{1,30}")
 
 
 def _numbers(qs: QuerySet[Any], q: str, prefix: str) -> list[int]:
