@@ -23,6 +23,7 @@ from operator import itemgetter
 from typing import Any, Final
 
 from demo import texts
+from demo.plans import OPEN_AGES
 from demo.source import SourceProposal, is_collective, parse_joint, route, topic_of
 from demo.units import CITY_UNITS
 from handling import deadlines
@@ -121,17 +122,7 @@ LIGHTS: dict[str, tuple[tuple[str, float], ...]] = {
     "key_office_review": (("green", 0.75), ("yellow", 0.25)),
     "key_leader_approval": (("green", 0.75), ("yellow", 0.25)),
 }  # fmt: skip
-# Days since assignment, by the state an open lead is left in and the light it should show (demo/plans.py).
-OPEN_AGES: dict[str, dict[str, tuple[int, int]]] = {
-    S.PENDING: {"green": (1, 9), "yellow": (80, 86), "red": (100, 125)},
-    S.RECEIVED: {"green": (3, 30), "yellow": (80, 87), "red": (96, 130)},
-    S.FORM_SUBMITTED: {"green": (8, 45), "yellow": (80, 88), "red": (96, 120)},
-    S.HANDLING: {"green": (15, 72), "yellow": (80, 88), "red": (100, 140)},
-    S.REPLY_DRAFTED: {"green": (30, 72), "yellow": (80, 88), "red": (96, 110)},
-    S.OFFICE_REVIEW: {"green": (45, 70), "yellow": (80, 86), "red": (96, 110)},
-    S.LEADER_APPROVAL: {"green": (45, 70), "yellow": (80, 86), "red": (96, 110)},
-    S.APPROVED: {"green": (45, 70), "yellow": (80, 86), "red": (96, 110)},
-}
+# Days since assignment by state and light: the demo city's table (demo/plans.py), one definition.
 ORDER = (
     S.PENDING, S.RECEIVED, S.FORM_SUBMITTED, S.HANDLING, S.REPLY_DRAFTED, S.OFFICE_REVIEW, S.LEADER_APPROVAL,
     S.APPROVED, S.REPLIED, S.REHANDLING, S.CLOSED,
