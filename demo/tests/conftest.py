@@ -3,7 +3,8 @@
 ``load_demo`` takes tens of seconds, so it runs on the first test asking for ``demo_output`` and stays,
 inside a transaction, while the tests that follow ask for it too; it is rolled back before the first
 test that does not (and at the end), so no other test ever sees the demo's rows. Each test runs in a
-savepoint on top of it, as in a module-scoped fixture.
+savepoint on top of it, as in a module-scoped fixture. Those tests run first in the session, together,
+so that under ``pytest -n 2`` they fall in the first worker's first batch and the demo is loaded once.
 """
 
 from __future__ import annotations
@@ -79,3 +80,14 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     finally:
         if _loaded is not None and FIXTURE not in getattr(nextitem, "fixturenames", ()):
             _loaded.release()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The modules reading the demo first, in their order: xdist hands each worker a first batch of
+    consecutive tests, and one load of the demo then serves them all (split across the two workers, each
+    would load it). Starting the slowest set first also keeps it off the end of the run."""
+    demo = {getattr(i, "module", None) for i in items if FIXTURE in getattr(i, "fixturenames", ())}
+    if demo:
+        items[:] = [i for i in items if getattr(i, "module", None) in demo] + [
+            i for i in items if getattr(i, "module", None) not in demo
+        ]

@@ -5,8 +5,8 @@ gets the personas of the root conftest (password ``demo-2026``) and pages signed
 Screenshots go to test-output/screenshots/; ``check_a11y`` runs axe-core (from node_modules) in the page.
 
 What makes them fast: a page is signed in by a session cookie made as the sign-in form makes it
-(``session_cookie``; only the tests of the sign-in form itself fill it in, with ``login``), browser
-contexts are kept for the next test (cookies cleared, pages closed) instead of started afresh, and a
+(``session_cookie``; only the tests of the sign-in form itself fill it in, with ``login``), pages are
+kept for the next test (blank, signed out) instead of started afresh in a new browser context, and a
 test that looks at many pages moves one page between users with ``sign_in``.
 """
 
@@ -45,7 +45,7 @@ PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1280, "height": 900}
 # The backend the sign-in form's authenticate() settles on: axes' backend only counts failures.
 PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"
-KEPT_CONTEXTS = 6  # per viewport: no test of ours holds more pages at once
+KEPT_PAGES = 8  # no test of ours holds more at once
 
 
 @pytest.fixture(scope="session")
@@ -61,14 +61,13 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def _kept_contexts(browser: Any) -> Iterator[dict[tuple[int, int], list[Any]]]:
-    """Browser contexts no test holds, by viewport. A new context costs a second or more (its first page
-    starts a renderer and loads every script and style afresh); a kept one a fraction of that."""
-    kept: dict[tuple[int, int], list[Any]] = {}
+def _kept_pages(browser: Any) -> Iterator[list[Any]]:
+    """Pages no test holds, each alone in its browser context. A new context and page cost a second or
+    more (a renderer started, every script and style loaded afresh); a kept page a page load."""
+    kept: list[Any] = []
     yield kept
-    for contexts in kept.values():
-        for context in contexts:
-            context.close()
+    for page in kept:
+        page.context.close()
 
 
 @pytest.fixture
@@ -123,51 +122,80 @@ def sign_in(page: Any, user: User | None) -> None:
 
 
 @pytest.fixture
-def open_page(
-    browser: Any, bworld: Any, _kept_contexts: dict[tuple[int, int], list[Any]]
-) -> Iterator[Callable[..., Any]]:
-    """``open_page(user, viewport=DESKTOP, path="")``: a new page in a browser of its own signed in as the
-    user (None: anonymous), at ``path`` if given, else (signed in) at the user's workbench, where the
-    sign-in form lands."""
-    used: list[tuple[tuple[int, int], Any]] = []
+def open_page(browser: Any, bworld: Any, _kept_pages: list[Any]) -> Iterator[Callable[..., Any]]:
+    """``open_page(user, viewport=DESKTOP, path="")``: a page in a browser of its own (cookies, storage),
+    signed in as the user (None: anonymous), at ``path`` if given, else (signed in) at the user's
+    workbench, where the sign-in form lands."""
+    used: list[Any] = []
 
     def make(user: User | None = None, viewport: dict[str, int] | None = None, path: str = "") -> Any:
+        page = _kept_pages.pop() if _kept_pages else _new_page(browser)
+        used.append(page)
         size = viewport or DESKTOP
-        key = (size["width"], size["height"])
-        idle = _kept_contexts.get(key)
-        if idle:
-            context = idle.pop()
-        else:
-            context = browser.new_context(viewport=size, locale="zh-CN", timezone_id="Asia/Shanghai")
-        context.set_default_timeout(15_000)
-        used.append((key, context))
-        page = context.new_page()
+        if page.viewport_size != size:
+            page.set_viewport_size(size)
         page.base = bworld.url
-        page.on("dialog", lambda dialog: dialog.accept())
         sign_in(page, user)
         if path or user is not None:
             go(page, path or "/")
         return page
 
     yield make
-    for key, context in used:
-        _release(context, _kept_contexts.setdefault(key, []))
+    for page in used:
+        _release(page, _kept_pages)
 
 
-def _release(context: Any, idle: list[Any]) -> None:
-    """Keep the context for another test, empty: its pages closed (with their listeners and scripts), its
-    cookies and permissions gone. One that kept anything else (web storage) or broke is closed instead."""
+# What a test may change in how a page or its context behaves beyond one test: such a page is closed
+# after the test instead of kept.
+PAGE_SETUP = (
+    "on", "once", "add_init_script", "expose_function", "expose_binding", "route", "route_from_har",
+    "set_extra_http_headers", "emulate_media", "add_locator_handler", "set_default_timeout",
+    "set_default_navigation_timeout",
+)  # fmt: skip
+CONTEXT_SETUP = (
+    "on", "once", "add_init_script", "expose_function", "expose_binding", "route", "route_from_har",
+    "set_extra_http_headers", "set_default_timeout", "set_default_navigation_timeout", "set_geolocation",
+    "set_offline",
+)  # fmt: skip
+FORGET = "() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }"  # none on about:blank
+
+
+def _new_page(browser: Any) -> Any:
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.changed = False
+    for target, names in ((page, PAGE_SETUP), (context, CONTEXT_SETUP)):
+        for name in names:
+            setattr(target, name, _noting_change(page, getattr(target, name)))
+    return page
+
+
+def _noting_change(page: Any, method: Callable[..., Any]) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        page.changed = True
+        return method(*args, **kwargs)
+
+    return call
+
+
+def _release(page: Any, kept: list[Any]) -> None:
+    """Keep the page for another test, blank and signed out (no cookies, web storage, permissions or routes
+    left), if the test changed nothing else in it (listeners, scripts, other pages); else close it."""
+    context = page.context
     try:
-        for page in context.pages:
-            page.close()
-        context.clear_cookies()
-        context.clear_permissions()
-        context.unroute_all(behavior="ignoreErrors")
-        reusable = not context.storage_state()["origins"] and len(idle) < KEPT_CONTEXTS
-    except Exception:  # a context the test left broken is not worth keeping
-        reusable = False
-    if reusable:
-        idle.append(context)
+        keep = not page.changed and not page.is_closed() and len(context.pages) == 1 and len(kept) < KEPT_PAGES
+        if keep:
+            page.evaluate(FORGET)  # htmx notes the path in sessionStorage
+            page.goto("about:blank")  # before the test's database is emptied: nothing left in flight
+            context.clear_cookies()
+            context.clear_permissions()
+            context.unroute_all(behavior="ignoreErrors")
+    except Exception:  # a page the test left broken is not worth keeping
+        keep = False
+    if keep:
+        kept.append(page)
     else:
         with suppress(Exception):  # already gone with its browser
             context.close()
