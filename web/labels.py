@@ -25,13 +25,9 @@ EVENT_LABELS = {
     "feedback": "反馈意见",
     "cosigner_feedback": "附议人反馈意见",
 }
-# A contact names its stage and way ("办理中沟通（电话）"), so that three contacts do not read as three
-# identical lines.
-CONTACT_STAGES = {
-    ContactStage.BEFORE: "办理前沟通",
-    ContactStage.DURING: "办理中沟通",
-    ContactStage.AFTER: "办理后沟通",
-}
+# A contact names its stage and way ("办中见面（电话）"), so that three contacts do not read as three
+# identical lines; the stage reads as the form that recorded it says.
+CONTACT_STAGES = dict(ContactStage.choices)
 
 
 def event_title(action: str, data: dict[str, Any]) -> str:

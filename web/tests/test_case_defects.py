@@ -153,7 +153,7 @@ def test_contact_form_stays_open_and_its_line_names_stage_and_way(world: World) 
     assert re.search(r'<details [^>]*id="action-contact"[^>]* open>', html)
     c.post(f"/assignments/{aid}/contact/", {**body, "stage": "after", "method": "visit"})
     timeline = timeline_text(c.get(f"/assignments/{aid}/").content.decode())
-    assert "办理中沟通（电话）" in timeline and "办理后沟通（上门走访）" in timeline
+    assert "办中见面（电话）" in timeline and "办后见面（上门走访）" in timeline
     assert "记录见面沟通（三见面）" not in timeline
 
 
@@ -177,7 +177,7 @@ def test_no_raw_state_code_in_the_timelines_of_a_long_walk(world: World) -> None
         assert raw_codes(text) == [], (url, raw_codes(text))
         assert "—" not in text and "_" not in text, (url, text)
     proposal_page = timeline_text(page(world.office, f"/proposals/{pid}/").content.decode())
-    assert "已登记" in proposal_page and "待签收" in proposal_page and "办理后沟通（网络）" in proposal_page
+    assert "已登记" in proposal_page and "待签收" in proposal_page and "办后见面（网络）" in proposal_page
 
 
 # ---------------------------------------------------------------------------------------------------

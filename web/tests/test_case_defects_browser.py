@@ -82,7 +82,7 @@ def test_contact_form_stays_open_and_the_timeline_speaks_chinese(bworld: Any, op
         assert page.locator("#action-contact").get_attribute("open") is not None  # still open for the next one
     assert Contact.objects.filter(assignment_id=aid).count() == 2
     timeline = page.locator("section[aria-labelledby=history-title]").inner_text()
-    assert "办理前沟通（上门走访）" in timeline and "办理中沟通（电话）" in timeline
+    assert "办前见面（上门走访）" in timeline and "办中见面（电话）" in timeline
     assert "—" not in timeline and "pending" not in timeline
     look(page, "case-contact-saved")
 
