@@ -106,6 +106,7 @@ def test_bulk_loads_get_the_read_columns_the_actions_keep(world: World) -> None:
     from handling.actions import fill_read_columns
     from handling.models import Assignment, Reply
     from handling.queries import published_replies
+    from django.db.models import F
 
     for public in (True, False):
         p = file_proposal(world)
@@ -120,6 +121,10 @@ def test_bulk_loads_get_the_read_columns_the_actions_keep(world: World) -> None:
     kept = set(published_replies().values_list("pk", "published_on", "published_year"))
     jurisdictions = set(Assignment.objects.values_list("pk", "jurisdiction_id"))
     assert len(kept) == 1 and all(j == world.city.pk for _, j in jurisdictions)
+    Reply.objects.update(published_on=F("delivered_on"), published_year=2000)  # the private one marked too
+    fill_read_columns()
+    assert set(Reply.objects.filter(published_on__isnull=False).values_list("pk", "published_on", "published_year")) == {
+        (pk, on, 2000) for pk, on, _ in kept}  # fmt: skip
     Reply.objects.update(published_on=None, published_year=None)
     Assignment.objects.update(jurisdiction=None)
     fill_read_columns()
