@@ -102,11 +102,12 @@ def test_the_pages_next_link_keeps_the_filters(world: World) -> None:
 
 def test_bulk_loads_get_the_read_columns_the_actions_keep(world: World) -> None:
     """``fill_read_columns`` (run after ``load_scale``'s COPY) sets what the actions set one by one."""
+    from django.db.models import F
+
     from conftest import act, assign
     from handling.actions import fill_read_columns
     from handling.models import Assignment, Reply
     from handling.queries import published_replies
-    from django.db.models import F
 
     for public in (True, False):
         p = file_proposal(world)
@@ -123,8 +124,8 @@ def test_bulk_loads_get_the_read_columns_the_actions_keep(world: World) -> None:
     assert len(kept) == 1 and all(j == world.city.pk for _, j in jurisdictions)
     Reply.objects.update(published_on=F("delivered_on"), published_year=2000)  # the private one marked too
     fill_read_columns()
-    assert set(Reply.objects.filter(published_on__isnull=False).values_list("pk", "published_on", "published_year")) == {
-        (pk, on, 2000) for pk, on, _ in kept}  # fmt: skip
+    marked = Reply.objects.filter(published_on__isnull=False).values_list("pk", "published_on", "published_year")
+    assert set(marked) == {(pk, on, 2000) for pk, on, _ in kept}
     Reply.objects.update(published_on=None, published_year=None)
     Assignment.objects.update(jurisdiction=None)
     fill_read_columns()
