@@ -26,12 +26,15 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# Browser tests drive Debian's Chromium (never a downloaded browser) and need CJK fonts for screenshots.
+# Browser tests drive Debian's Chromium (never a downloaded browser) and need CJK fonts for screenshots;
+# the document tests read the PDFs with poppler (pdffonts, pdftotext, pdftoppm), which embed these fonts.
+BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei poppler-utils
 browser:
-	@test -x /usr/bin/chromium || { echo "安装 Chromium 与中文字体…"; \
+	@{ test -x /usr/bin/chromium && command -v pdftoppm >/dev/null && test -d /usr/share/fonts/truetype/wqy; } \
+		|| { echo "安装 Chromium、中文字体与 poppler…"; \
 		SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
-		$$SUDO apt-get install -y --no-install-recommends chromium fonts-noto-cjk \
-		|| { $$SUDO apt-get update -qq && $$SUDO apt-get install -y --no-install-recommends chromium fonts-noto-cjk; }; }
+		$$SUDO apt-get install -y --no-install-recommends $(BROWSER_PACKAGES) \
+		|| { $$SUDO apt-get update -qq && $$SUDO apt-get install -y --no-install-recommends $(BROWSER_PACKAGES); }; }
 
 # Install, create the SQLite database, load the demo city (示例市) and serve it on http://$(HOST):$(PORT)
 # (127.0.0.1:8000 unless told, e.g. `make demo PORT=8123`). DEMO=true installs the demo app; --with-admin
@@ -79,6 +82,7 @@ ifdef SCALE
 else
 	DATABASE_URL=sqlite:///$(CURDIR)/.bench/bench.sqlite3 DEBUG=False DEMO=true SECRET_KEY=bench-only-not-secret \
 		ALLOWED_HOSTS=testserver $(RUN) -W ignore bench/pages.py
+	DATABASE_URL=sqlite:///$(CURDIR)/.bench/spreadsheets.sqlite3 DEBUG=False DEMO=false SECRET_KEY=bench-only-not-secret ALLOWED_HOSTS=testserver $(RUN) -W ignore bench/spreadsheets.py
 endif
 
 check: install

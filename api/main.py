@@ -9,7 +9,10 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from api.endpoints.account import router as account_router
+from api.endpoints.attachments import router as attachments_router
 from api.endpoints.audit import router as audit_router
+from api.endpoints.documents import router as documents_router
+from api.endpoints.exports import router as exports_router
 from api.endpoints.handling import public_router
 from api.endpoints.handling import router as handling_router
 from api.endpoints.notifications import router as notifications_router
@@ -35,6 +38,7 @@ api = NinjaAPI(
 
 api.add_router("", organisation_router)
 api.add_router("", account_router)
+api.add_router("", exports_router)  # before proposals: /proposals/import is not a proposal id
 api.add_router("", proposals_router)
 api.add_router("", handling_router)
 api.add_router("", public_router)
@@ -42,6 +46,8 @@ api.add_router("", reports_router)
 api.add_router("", calendar_router)
 api.add_router("", notifications_router)
 api.add_router("", audit_router)
+api.add_router("", documents_router)
+api.add_router("", attachments_router)
 
 
 def _report_denied(request: HttpRequest, error: DomainError) -> None:

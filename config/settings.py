@@ -8,6 +8,7 @@ embedded SQLite database; production sets ``SECRET_KEY``, ``DEBUG=False``, ``ALL
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -64,7 +65,9 @@ INSTALLED_APPS = [
     "notifications",
     "search",  # the full-text index (Chinese bigrams) behind every q=
     "reports",
+    "documents",  # 公文: 答复函, 承办单, 会办意见, 征询意见表 (.docx, .pdf)
     "audit",  # the security audit log (安全审计)
+    "attachments",  # files of proposals and their handling (附件)
     "api",
     "web",
 ]
@@ -86,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "web.hardening.RefuseOversizeUploads",  # a form upload over UPLOAD_MAX_BYTES: 413 before it is read
     "web.hardening.RefuseControlCharacters",  # NUL and control characters: 400 before any view
     "web.hardening.SessionIdleTimeout",
     "django_otp.middleware.OTPMiddleware",
@@ -203,11 +207,37 @@ WHITENOISE_USE_FINDERS = True
 # gzip ones) and pages link to them, so nginx or WhiteNoise may let browsers cache them for a year.
 # Needs collectstatic after every upgrade, hence off for runserver, tests and the in-process bench.
 STATIC_MANIFEST = envbool("STATIC_MANIFEST", "False")
-if STATIC_MANIFEST:
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
+
+# Attachments (附件: sealed reply scans, photos, minutes, originals) go through Django's storage API, the
+# "attachments" entry below: a local folder by default (ATTACHMENTS_ROOT, git-ignored, never served by
+# nginx: downloads go through the access checks). ATTACHMENTS_STORAGE replaces the entry with a JSON
+# object, e.g. django-storages' S3 backend for an S3-compatible store (MinIO, OSS …; README "Operating it").
+ATTACHMENTS_ROOT = Path(os.environ.get("ATTACHMENTS_ROOT") or BASE_DIR / "data" / "attachments")
+ATTACHMENTS_STORAGE = json.loads(os.environ.get("ATTACHMENTS_STORAGE") or "null") or {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": ATTACHMENTS_ROOT, "directory_permissions_mode": 0o750, "file_permissions_mode": 0o640},
+}
+# An attachment over this size is refused (413).
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Any form upload (multipart) whose Content-Length is over this is refused (413) before its body is read
+# (web/hardening.py): the largest file a form takes, plus room for the form around it.
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(ATTACHMENT_MAX_BYTES + 1024 * 1024)))
+# Excel import of proposals (proposals/importing.py): a file over IMPORT_MAX_BYTES is refused (413), and so
+# is one whose parts would inflate past IMPORT_MAX_INFLATED_BYTES (a zip bomb). The import page keeps an
+# uploaded file from its preview to the confirmation in IMPORT_PENDING_DIR (one folder all app servers
+# share), for at most an hour.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+IMPORT_MAX_INFLATED_BYTES = int(os.environ.get("IMPORT_MAX_INFLATED_BYTES", str(100 * 1024 * 1024)))
+IMPORT_PENDING_DIR = Path(os.environ.get("IMPORT_PENDING_DIR") or BASE_DIR / "data" / "imports")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+    "attachments": ATTACHMENTS_STORAGE,
+}
 
 # API tokens expire after this many days of not being used.
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))

@@ -249,7 +249,6 @@ class Loader:
         self.progress = Progress(self.write, STAGES, every=self.progress_every, clock=self.clock)
         self.password_hash = make_password(PASSWORD)  # with the configured hasher, once
         self.names = NameBook(self.rng)
-        self.doc_numbers: Counter[tuple[str, int]] = Counter()
         self.waiting: list[Waiting] = []
 
     # ------------------------------------------------------------------------------------------------
@@ -334,7 +333,7 @@ class Loader:
                 for spec in unit_specs:
                     units[spec.code] = create_department(
                         level, actor=admin, name=spec.name, short_name=spec.name.removeprefix(prefix),
-                        duties=spec.duties, code=spec.code,
+                        duties=spec.duties, code=spec.code, reply_prefix=f"示{spec.abbr}提复",
                     )  # fmt: skip
                     specs[spec.code] = spec
             news, titles, phones = self._people(city, county, units)
@@ -660,12 +659,10 @@ class Loader:
         )  # fmt: skip
 
     def _draft(self, org: Org, p: Played, lp: LeadPlan, a: Assignment, on: date, actor: User, note: str = "") -> None:
-        spec = org.specs[lp.unit]
-        self.doc_numbers[(lp.unit, on.year)] += 1
-        doc_no = f"示{spec.abbr}提复〔{on.year}〕{self.doc_numbers[(lp.unit, on.year)]}号"
         handler = org.staff(lp.unit, "handler")
+        # no 文号 in the text: signing gives it (handling.numbering), and the documents draw it
         text = texts.reply_letter(
-            self.rng, self._letter(org, p, lp.unit), result_class=lp.result_class, doc_no=doc_no, on=on,
+            self.rng, self._letter(org, p, lp.unit), result_class=lp.result_class, doc_no="", on=on,
             public=lp.public,
         )  # fmt: skip
         if note:

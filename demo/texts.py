@@ -103,15 +103,20 @@ def reply_letter(rng: random.Random, ctx: LetterContext, *, result_class: str, d
     """Return a reply letter answering the proposal point by point.
 
     The contact person and phone go in the reply's fields, never in the letter, which may be published.
+    Without ``doc_no`` the letter starts at its title: the class and publication markers, the 文号 and the
+    签发人 are the records' (given at signing), which the documents draw.
     """
     aspects = rng.sample(_ASPECTS, 3)
     classes = [result_class] * 3
     if result_class != ResultClass.A:
         classes[0] = ResultClass.A  # even a B or C letter usually reports something already done
-    lines = [
+    head = [
         f"{result_class}类　　　　　　　　　　　　　　　　　　{'主动公开' if public else '不予公开'}",
         f"{doc_no}　　　　　　　　　　　　　签发人：{ctx.head}",
         "",
+    ]
+    lines = [
+        *(head if doc_no else []),
         f"关于{ctx.ref}的答复",
         "",
         f"{ctx.salutation}：",

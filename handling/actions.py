@@ -49,6 +49,7 @@ from .models import (
     SecondFeedback,
     SelfCheck,
 )
+from .numbering import number_letter
 from .permissions import acts_for_jurisdiction, require_can_act, require_precondition, require_state
 from .queries import published_replies
 from .states import FINISHED, PREVIOUS, TRANSITIONS, AssignmentRole, State, derive_proposal_status
@@ -521,7 +522,9 @@ def sign_reply(assignment: Assignment, *, actor: User, signed_on: date | None = 
     reply.signed_by = actor
     reply.signed_on = signed_on
     reply.save(update_fields=["signed_by", "signed_on"])
-    data = {"reply_id": reply.pk, "version": reply.version, "signed_on": signed_on.isoformat()}
+    number_letter(reply)  # the unit's next 文号 for the signing year, in this transaction
+    data = {"reply_id": reply.pk, "version": reply.version, "signed_on": signed_on.isoformat(),
+            "document_number": reply.document_number}  # fmt: skip
     if a.proposal.needs_leader_approval:
         _tell_office(a, f"{a.department.name}已签发{_label(a)}的答复，请审核。")
         return _move(a, "sign_reply", "key", actor=actor, data=data)
@@ -553,6 +556,9 @@ def review_reply(
             drafted_by=reply.drafted_by,
             signed_by=reply.signed_by,
             signed_on=reply.signed_on,
+            document_number=reply.document_number,  # the same letter, its class changed: the same 文号
+            document_year=reply.document_year,
+            document_seq=reply.document_seq,
             note=f"督查室审核将办理结果由{old_class}类调整为{result_class}类",
         )
         data["result_class"] = {"from": old_class, "to": result_class}

@@ -92,7 +92,7 @@ PROPOSER_READS: Final[dict[str, Shown | None]] = {
     "co_opinion":          INTERNAL,  # 会办意见 go to the lead unit
     "government_decision": INTERNAL,
     "draft_reply":         INTERNAL,  # drafts are not letters
-    "sign_reply":          shown("version", "signed_on", when=_delivers),
+    "sign_reply":          shown("version", "signed_on", "document_number", when=_delivers),
     "review_reply":        INTERNAL,
     "approve_reply":       INTERNAL,
     "reply_meeting":       shown("date", "chair"),

@@ -219,6 +219,12 @@ class Reply(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     signed_on = models.DateField("签发日期", null=True, blank=True)
+    # 文号, given at signing from the unit's yearly sequence (``handling.numbering``); a version the office
+    # makes at its review (another class) is the same letter and keeps it.
+    # db_default: rows written in bulk (load_scale's COPY) need not name it; their letters are unnumbered
+    document_number = models.CharField("文号", max_length=60, blank=True, default="", db_default="")
+    document_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    document_seq = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # The day the reply reached the proposer: the signing day, or the reply meeting for key proposals.
     delivered_on = models.DateField("答复日期", null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
@@ -250,6 +256,19 @@ class Reply(models.Model):
                 condition=PUBLISHED,
             ),
         ]
+
+
+class LetterSequence(models.Model):
+    """The last reply number a unit gave in a year: locked (SELECT … FOR UPDATE) while the next is taken,
+    so that two heads signing at once get consecutive numbers, never the same one and never a gap."""
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    last = models.PositiveIntegerField("已用至", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "答复函文号序列"
+        constraints = [models.UniqueConstraint(fields=["department", "year"], name="letter_sequence_unique")]
 
 
 class ReplyDecision(models.Model):

@@ -46,6 +46,7 @@ def _reply_row(r: Reply) -> dict[str, Any]:
         "contact_person": r.contact_person,
         "contact_phone": r.contact_phone,
         "signed_on": r.signed_on,
+        "document_number": r.document_number,
         "delivered_on": r.delivered_on,
         "note": r.note,
     }

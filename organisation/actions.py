@@ -67,13 +67,25 @@ def update_jurisdiction(
 
 @transaction.atomic
 def create_department(
-    jurisdiction: Jurisdiction, *, actor: User, name: str, short_name: str = "", duties: str = "", code: str = ""
+    jurisdiction: Jurisdiction,
+    *,
+    actor: User,
+    name: str,
+    short_name: str = "",
+    duties: str = "",
+    code: str = "",
+    reply_prefix: str = "",
 ) -> Department:
     require_office_of(actor, jurisdiction)
     if Department.objects.filter(jurisdiction=jurisdiction, name=name).exists():
         raise RuleViolation("duplicate_department", f"本辖区已有承办单位“{name}”。")
     department = Department.objects.create(
-        jurisdiction=jurisdiction, name=name, short_name=short_name, duties=duties, code=code
+        jurisdiction=jurisdiction,
+        name=name,
+        short_name=short_name,
+        duties=duties,
+        code=code,
+        reply_prefix=reply_prefix,
     )
     _changed("department_created", actor=actor, department_id=department.pk, name=name, jurisdiction_id=jurisdiction.pk)
     return department

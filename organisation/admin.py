@@ -149,7 +149,7 @@ class DepartmentAdmin(admin.ModelAdmin[Department]):
         try:
             saved = actions.create_department(
                 obj.jurisdiction, actor=_operator(request), name=obj.name, short_name=obj.short_name,
-                duties=obj.duties, code=obj.code,
+                duties=obj.duties, code=obj.code, reply_prefix=obj.reply_prefix,
             )  # fmt: skip
         except DomainError as exc:
             raise refuse(exc) from exc

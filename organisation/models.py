@@ -73,6 +73,15 @@ class Department(models.Model):
     code = models.CharField("代码", max_length=30, blank=True, help_text="用于账号前缀，如 jyj")
     duties = models.TextField("职能职责", blank=True)
     is_active = models.BooleanField("启用", default=True)
+    # The prefix of its reply letters' numbers (文号, 示教提复〔2026〕12号); blank: derived from the names.
+    reply_prefix = models.CharField(
+        "答复函文号前缀",
+        max_length=30,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="如 示教提复；留空则取辖区和单位简称的首字加“提复”",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "承办单位"
@@ -82,6 +91,20 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def letter_prefix(self) -> str:
+        """The prefix of the unit's reply numbers: its own, else the first character of the jurisdiction
+        and of the unit's short name, and 提复 (示例市 + 教育局 → 示教提复). Reads ``jurisdiction``."""
+        if self.reply_prefix.strip():
+            return self.reply_prefix.strip()
+        place = self.jurisdiction.name
+        unit = self.short_name or self.name
+        for lead in (place, place[:-1], "市", "县", "区"):  # 示例市教育局, 市教育局 → 教育局
+            if lead and unit.startswith(lead) and len(unit) > len(lead):
+                unit = unit[len(lead) :]
+                break
+        return f"{place[:1]}{unit[:1]}提复"
 
 
 class Role(models.TextChoices):

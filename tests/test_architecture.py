@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT_PACKAGES = [
     "api",
+    "attachments",
     "audit",
     "config",
     "demo",

@@ -3,6 +3,8 @@
 - ``RefuseControlCharacters``: NUL and other control characters in the path, the query string or a form
   are refused with 400 before any view (or database) sees them — the JSON error under /api/, the Chinese
   error page elsewhere. JSON bodies are checked by api/http.py with the same test (lib/text.py).
+- ``RefuseOversizeUploads``: a form upload larger than ``UPLOAD_MAX_BYTES`` is refused (413) by its
+  Content-Length, before its body is read.
 - ``PermissionsPolicy``: the browser features no page uses are switched off.
 - ``SessionIdleTimeout``: a signed-in session ends after a while without a request (staff and members
   apart), and is written at most once a minute to note the last request.
@@ -19,7 +21,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from api.http import error_response
+from api.http import TooLarge, error_response
 from lib.errors import InvalidInput
 from lib.text import CONTROL_CHARACTER_MESSAGE, has_control_characters
 from organisation.models import Role
@@ -60,6 +62,30 @@ class RefuseControlCharacters:
             if request.path.startswith("/api/"):
                 return error_response(error)
             return render(request, "web/error.html", {"error": error}, status=error.status)
+        return self.get_response(request)
+
+
+class RefuseOversizeUploads:
+    """Refuse a form upload whose Content-Length is over ``UPLOAD_MAX_BYTES`` (413) before anything reads
+    its body: the control-character check below and the CSRF check would otherwise spool it all to disk
+    first. The view checks the file's own size again (``ATTACHMENT_MAX_BYTES``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            limit = int(settings.UPLOAD_MAX_BYTES)
+            if length > limit:
+                megabytes = int(settings.ATTACHMENT_MAX_BYTES) // (1024 * 1024)
+                error = TooLarge(f"上传内容过大：文件最大 {megabytes} MB。", details={"max_bytes": limit})
+                if request.path.startswith("/api/"):
+                    return error_response(error)
+                return render(request, "web/error.html", {"error": error}, status=error.status)
         return self.get_response(request)
 
 

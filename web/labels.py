@@ -8,6 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
+from attachments.models import Kind as AttachmentKind
 from handling import states
 from handling.models import ContactMethod, ContactStage
 from handling.states import LIGHT_YELLOW_DAYS, State, light_for
@@ -24,6 +25,7 @@ EVENT_LABELS = {
     **{name: form.title for name, form in ASSIGNMENT_FORMS.items()},
     "feedback": "反馈意见",
     "cosigner_feedback": "附议人反馈意见",
+    "attach": "上传附件",
 }
 # A contact names its stage and way ("办中见面（电话）"), so that three contacts do not read as three
 # identical lines; the stage reads as the form that recorded it says.
@@ -35,6 +37,9 @@ def event_title(action: str, data: dict[str, Any]) -> str:
     if action == "contact" and data.get("stage") in CONTACT_STAGES:
         way = dict(ContactMethod.choices).get(data.get("method", ""), "")
         return CONTACT_STAGES[data["stage"]] + (f"（{way}）" if way else "")
+    if action == "attach" and data.get("kind") in AttachmentKind.values:
+        # which file, and what it is: 上传附件（现场办理照片）：现场.jpg
+        return f"{EVENT_LABELS[action]}（{AttachmentKind(data['kind']).label}）：{data.get('name', '')}"
     return EVENT_LABELS.get(action, action)
 
 

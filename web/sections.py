@@ -24,7 +24,7 @@ from proposals.models import Proposal, Session
 from search.query import filter_proposals
 
 from .labels import LIGHT_LABELS, days_left, light
-from .lists import Column, Filter, ListResult, export_csv, run_list
+from .lists import Column, Filter, ListResult, export, export_format, run_list
 
 PREVIEW_ROWS = 8  # rows of each list on a workbench; the rest on the list's own page
 
@@ -85,10 +85,11 @@ def list_page(
     template: str,
     context: Callable[[ListResult], dict[str, Any]] = lambda result: {},
 ) -> HttpResponse | StreamingHttpResponse:
-    """A list as the query string asks: its CSV export (``?export=csv``), or its page with ``result``."""
+    """A list as the query string asks: its export (``?export=csv`` or ``?export=xlsx``, both named
+    ``csv_name``), or its page with ``result``."""
     result = run_list(request, qs, filters, columns, default_sort)
-    if request.GET.get("export") == "csv":
-        return export_csv(result.extra["sorted_qs"], columns, csv_name)
+    if fmt := export_format(request):
+        return export(fmt, result.extra["sorted_qs"], columns, csv_name)
     return render(request, template, {"result": result, **context(result)})
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import account, assignments, auth, browse, proposals
+from .views import account, assignments, attachments, auth, browse, proposals
 
 urlpatterns = [
     path("", auth.home, name="home"),
@@ -25,6 +25,10 @@ urlpatterns = [
     path("assignments/", browse.assignment_list, name="assignments"),
     path("notifications/", browse.notifications, name="notifications"),
     path("notifications/<int:notification_id>/", browse.open_notification, name="notification"),
+    # attachments: uploads from the proposal and case pages (before their action routes), downloads
+    path("proposals/<int:proposal_id>/attachments/", attachments.attach_to_proposal, name="proposal-attach"),
+    path("assignments/<int:assignment_id>/attachments/", attachments.attach_to_assignment, name="assignment-attach"),
+    path("attachments/<int:attachment_id>/", attachments.download_attachment, name="attachment"),
     # one page per proposal and per assignment, with the actions the viewer may take now
     path("proposals/<int:proposal_id>/", proposals.proposal_page, name="proposal"),
     path("proposals/<int:proposal_id>/<str:action>/", proposals.proposal_action, name="proposal-action"),

@@ -126,6 +126,17 @@ def list_proposals(
     after: int | None = None,
 ) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
+    qs = filtered_proposals(actor, session, status, department, q, is_key, year, jurisdiction, category)
+    qs = _with_proposers(qs).defer("body")  # the list never shows the 1,500-character text
+    return json_response(paginate(qs, page, page_size, lambda rows: [proposal_summary(p) for p in rows], after))
+
+
+def filtered_proposals(
+    actor: User, session: int | None, status: str | None, department: int | None, q: str | None,
+    is_key: str | None, year: int | None, jurisdiction: int | None, category: str | None,
+) -> QuerySet[Proposal]:  # fmt: skip
+    """The proposals ``actor`` sees with the list's filters, newest first or ranked by ``q``: for the list
+    and its Excel export (exports.py) alike."""
     qs = visible_proposals(actor)
     if session is not None:
         qs = qs.filter(session_id=session)
@@ -146,9 +157,7 @@ def list_proposals(
         qs = qs.filter(category=category)
     if q and len(q) > 200:
         raise InvalidInput("检索词过长。")
-    qs = search_proposals(qs, q) if q else qs.order_by("-pk")  # ranked (search.query), or newest first
-    qs = _with_proposers(qs).defer("body")  # the list never shows the 1,500-character text
-    return json_response(paginate(qs, page, page_size, lambda rows: [proposal_summary(p) for p in rows], after))
+    return search_proposals(qs, q) if q else qs.order_by("-pk")  # ranked (search.query), or newest first
 
 
 @router.get(

@@ -24,6 +24,9 @@ class ReplyOut(Out):
     contact_person: str
     contact_phone: str
     signed_on: date | None
+    document_number: str = Field(
+        "", description="文号（签发时按单位年度序列编号，如 示教提复〔2026〕12号）；未签发为空"
+    )
     delivered_on: date | None
     note: str
 

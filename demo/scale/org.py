@@ -257,7 +257,7 @@ class Builder:
             pk = self.ids.take(Department._meta.db_table)
             dept_code = unit_code if demo else f"{code}_{unit_code}"
             short = name.removeprefix(j.name)[:30]
-            self.departments.append((pk, j.pk, name, short, dept_code[:30], duties, True))
+            self.departments.append((pk, j.pk, name, short, dept_code[:30], duties, True, ""))  # prefix: derived
             head = self.user(f"{dept_code}_head", Role.DEPT_HEAD, j.pk, unique, dept=pk)
             leader_ = self.user(f"{dept_code}_leader", Role.DEPT_LEADER, j.pk, unique, dept=pk)
             handler = self.user(f"{dept_code}_handler", Role.DEPT_HANDLER, j.pk, unique, dept=pk)

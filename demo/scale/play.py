@@ -428,6 +428,8 @@ class Generator:
                 self._assignment_row(a, pid, year, place)
                 if T.REPLY_PUBLISHED:
                     self._published(a, public, year)
+                for r in a.replies:
+                    r += ["", None, None]  # no 文号 (tables.REPLY)
         rows[T.PROPOSAL.name].append(
             (
                 pid,

@@ -22,7 +22,9 @@ def _t(model: type[models.Model], *columns: str) -> Table:
 
 
 # The organisation (org.py)
-DEPARTMENT = _t(Department, "id", "jurisdiction_id", "name", "short_name", "code", "duties", "is_active")
+DEPARTMENT = _t(
+    Department, "id", "jurisdiction_id", "name", "short_name", "code", "duties", "is_active", "reply_prefix"
+)
 USER = _t(
     User, "id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email", "is_staff",
     "is_active", "date_joined", "name", "role", "jurisdiction_id", "department_id", "phone", "must_change_password",
@@ -98,6 +100,9 @@ if ASSIGNMENT_JURISDICTION:
     ASSIGNMENT = Table(ASSIGNMENT.name, (*ASSIGNMENT.columns, "jurisdiction_id"))
 if REPLY_PUBLISHED:
     REPLY = Table(REPLY.name, (*REPLY.columns, "published_on", "published_year"))
+# The letter number (文号) is given by handling.numbering when a head signs; bulk-loaded letters carry none,
+# so the units' sequences (LetterSequence) start empty and the first real signing is number 1.
+REPLY = Table(REPLY.name, (*REPLY.columns, "document_number", "document_year", "document_seq"))
 
 ORDER: tuple[Table, ...] = (
     PROPOSAL, PROPOSER, INSTRUCTION, ASSIGNMENT, RETURN, FORM, CONTACT, CO_OPINION, GOV_DECISION, REPLY,

@@ -27,6 +27,7 @@ from ..forms import FormErrors
 from ..labels import days_left, light
 from ..links import assignment_url, url
 from ..perform import perform
+from .attachments import assignment_context as attachment_context
 from .common import safe_next
 
 
@@ -152,6 +153,7 @@ def _context(user: User, a: Assignment) -> dict[str, Any]:
         "reminders": list(a.reminders.select_related("sent_by").order_by("-pk")[:20]),
         "meetings": list(a.reply_meetings.order_by("date")),
         "events": list(Event.objects.filter(assignment=a).select_related("actor").order_by("pk")),
+        **attachment_context(user, a),
     }
 
 

@@ -22,7 +22,7 @@ from audit.labels import KIND_LABELS, OUTCOME_LABELS
 from audit.models import AuditEntry
 from organisation.models import User
 
-from ..lists import Column, Filter, export_csv, run_list
+from ..lists import Column, Filter, export, export_format, run_list
 
 DayFilter = Callable[[QuerySet[AuditEntry], date], QuerySet[AuditEntry]]
 
@@ -76,8 +76,8 @@ def audit_log(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     viewer: User = request.user  # type: ignore[assignment]
     queries.require_auditor(viewer)
     result = run_list(request, AuditEntry.objects.all(), FILTERS, COLUMNS, "-at")
-    if request.GET.get("export") == "csv":
-        return export_csv(result.extra["sorted_qs"], EXPORT_COLUMNS, "安全审计")
+    if fmt := export_format(request):
+        return export(fmt, result.extra["sorted_qs"], EXPORT_COLUMNS, "安全审计")
     return render(request, "web/audit/list.html", {"result": result})
 
 

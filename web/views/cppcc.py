@@ -7,15 +7,22 @@ proposal page's existing ``/proposals/<id>/flags/`` endpoint.
 
 from __future__ import annotations
 
+import io
+import secrets
+import time
+from contextlib import suppress
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, F, Max, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 
 from handling import proposal_commands as commands
@@ -27,15 +34,18 @@ from handling.access import (
 )
 from handling.models import Assignment, Decision, ExtensionRequest
 from handling.queries import awaiting_feedback
+from lib.errors import DomainError, Forbidden, InvalidInput, NotFound
+from lib.spreadsheet import XLSX_CONTENT_TYPE, attachment
 from organisation.models import Jurisdiction, Role, Rules, User
 from organisation.roles import require_role
+from proposals import importing
 from proposals.actions import create_proposal
 from proposals.models import Proposal, ProposalKind, Session
 from reports.workbench import year_summary
 
 from ..action_forms import Field
 from ..forms import FormErrors, row_indexes
-from ..lists import Column, Filter, export_csv, run_list
+from ..lists import Column, Filter, export, export_format, run_list
 from ..perform import perform
 from ..sections import (
     department_filter,
@@ -240,8 +250,8 @@ def sessions(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     base = _sessions(user)
     qs = base.annotate(proposal_count=Count("proposals"))
     result = run_list(request, qs, _session_filters(base), SESSION_COLUMNS, "-year")
-    if request.GET.get("export") == "csv" and request.method != "POST":
-        return export_csv(result.extra["sorted_qs"], SESSION_COLUMNS, "届次")
+    if (fmt := export_format(request)) and request.method != "POST":
+        return export(fmt, result.extra["sorted_qs"], SESSION_COLUMNS, "届次")
     context = {
         "result": result,
         "fields": SESSION_FIELDS,
@@ -405,9 +415,145 @@ def waiting(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     )
 
 
+# ---------------------------------------------------------------------------------------------------
+# Importing a session's proposals from Excel (导入提案): upload → preview with every row's problems → confirm
+
+PREVIEW_ROWS = 200  # proposals listed in the preview; the count covers them all
+PENDING_KEY = "proposal_import"  # in the user's session: the file kept between preview and confirmation
+PENDING_HOURS = 1
+
+
+def _pending_dir() -> Path:
+    folder = Path(settings.IMPORT_PENDING_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _keep_upload(request: HttpRequest, upload: UploadedFile[bytes], session_id: int) -> Path:
+    """Keep the uploaded file for the confirmation, under a random name only this user's session knows."""
+    folder = _pending_dir()
+    cutoff = time.time() - PENDING_HOURS * 3600
+    for old in folder.glob("*.xlsx"):  # what a preview left unconfirmed
+        with suppress(OSError):
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+    _drop_pending(request)
+    token = secrets.token_urlsafe(18)
+    path = folder / f"{token}.xlsx"
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    request.session[PENDING_KEY] = {"token": token, "session_id": session_id, "name": upload.name or ""}
+    return path
+
+
+def _pending(request: HttpRequest) -> tuple[Path, dict[str, Any]] | None:
+    kept = request.session.get(PENDING_KEY)
+    if not isinstance(kept, dict) or request.POST.get("token") != kept.get("token"):
+        return None
+    path = _pending_dir() / f"{kept['token']}.xlsx"
+    return (path, kept) if path.is_file() else None
+
+
+def _drop_pending(request: HttpRequest) -> None:
+    kept = request.session.pop(PENDING_KEY, None)
+    if isinstance(kept, dict) and isinstance(kept.get("token"), str):
+        with suppress(OSError):
+            (_pending_dir() / f"{kept['token']}.xlsx").unlink()
+
+
+def _plan(user: User, session: Session, path: Path) -> importing.ImportPlan:
+    with path.open("rb") as f:
+        return importing.plan_import(session, f, path.stat().st_size, actor=user)
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    out = io.BytesIO()
+    importing.write_template(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = attachment("提案导入模板.xlsx")
+    return response
+
+
+@login_required
+def import_proposals(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    sessions = list(_sessions(user))
+    context: dict[str, Any] = {
+        "sessions": sessions,
+        "session_id": request.POST.get("session_id") or (str(sessions[0].pk) if sessions else ""),
+        "columns_help": [
+            {
+                "label": names[0],
+                "aliases": "、".join(names[1:]),
+                "required": f in importing.REQUIRED,
+                "limit": importing.LIMITS.get(f),
+            }
+            for f, names in importing.HEADERS.items()
+        ],
+        "max_mb": f"{importing.max_bytes() / 1024 / 1024:g}",
+        "max_rows": importing.MAX_ROWS,
+        "preview_rows": PREVIEW_ROWS,
+    }
+    if request.method != "POST":
+        return render(request, "web/cppcc/import.html", context)
+    status = 200
+    try:
+        if "confirm" in request.POST:
+            pending = _pending(request)
+            if pending is None:
+                raise InvalidInput("上传的文件已过期或已导入，请重新上传。")
+            path, kept = pending
+            session = _own_session(sessions, str(kept["session_id"]))
+            plan = _plan(user, session, path)
+            if plan.ok:
+                created = importing.run_import(plan, actor=user)
+                _drop_pending(request)
+                messages.success(request, f"已从“{kept['name']}”导入{session.name}的{len(created)}件提案。")
+                return redirect(f"{reverse('proposals')}?session={session.pk}")
+            status = 422
+        else:
+            session = _own_session(sessions, request.POST.get("session_id", ""))
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise InvalidInput("请选择要导入的提案表（.xlsx）。")
+            if (upload.size or 0) > importing.max_bytes():
+                importing.check_file(upload, upload.size or 0)  # refuses it: too large, nothing kept
+            path = _keep_upload(request, upload, session.pk)
+            plan = _plan(user, session, path)
+            status = 200 if plan.ok else 422
+        if not plan.ok:
+            _drop_pending(request)
+        context.update(plan=plan, session=session, shown=plan.rows[:PREVIEW_ROWS],
+                       token=request.session.get(PENDING_KEY, {}).get("token", ""),
+                       error_rows=len({e.row for e in plan.errors}))  # fmt: skip
+    except importing.RowsInvalid as exc:  # a row refused at registration (a number taken meanwhile)
+        _drop_pending(request)
+        context["refused"] = [e.message for e in exc.errors]
+        status = exc.status
+    except (Forbidden, NotFound):
+        raise
+    except DomainError as exc:
+        _drop_pending(request)
+        context["refused"] = [exc.message]
+        status = exc.status
+    return render(request, "web/cppcc/import.html", context, status=status)
+
+
+def _own_session(sessions: list[Session], raw: str) -> Session:
+    chosen = next((s for s in sessions if str(s.pk) == raw), None)
+    if chosen is None:
+        raise InvalidInput("请选择届次。")
+    return chosen
+
+
 urlpatterns = [
     path("", workbench, name="cppcc"),
     path("proposals/new/", register, name="cppcc-register"),
+    path("proposals/import/", import_proposals, name="cppcc-import"),
+    path("proposals/import/template.xlsx", import_template, name="cppcc-import-template"),
     path("proposals/", flags, name="cppcc-flags"),
     path("sessions/", sessions, name="cppcc-sessions"),
     path("extensions/", extensions, name="cppcc-extensions"),

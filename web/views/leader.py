@@ -25,7 +25,7 @@ from proposals.models import Instruction, Proposal, ProposalStatus
 from reports.workbench import UnitProgress, charged_progress, charged_years, progress_totals
 
 from ..charts import chart_height, stacked_bar
-from ..lists import Column, Filter, export_csv
+from ..lists import Column, Filter, export, export_format
 from ..sections import (
     Section,
     flags,
@@ -62,7 +62,7 @@ PROGRESS_COLUMNS = [
     Column("已答复（待反馈）", lambda d: d.awaiting),
     Column("已办结", lambda d: d.closed),
     Column("累计办复", lambda d: d.replied),
-    Column("按时办复率", on_time_rate),
+    Column("按时办复率", lambda d: d.on_time_rate, percent=True),
 ]
 
 
@@ -206,7 +206,7 @@ def progress_export(request: HttpRequest) -> StreamingHttpResponse:
     user = _leader(request)
     year = _year(request, charged_years(user))
     units = charged_progress(user, today=timezone.localdate(), year=year)
-    return export_csv(units, PROGRESS_COLUMNS, "分管单位办理进度")
+    return export(export_format(request, "csv") or "csv", units, PROGRESS_COLUMNS, "分管单位办理进度")
 
 
 @login_required

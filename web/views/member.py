@@ -42,7 +42,7 @@ from proposals.models import Proposal, ProposalStatus, Proposer
 from search.query import filter_proposals
 
 from ..labels import days_left, light
-from ..lists import Column, Filter, export_csv, run_list
+from ..lists import Column, Filter, export, export_format, run_list
 from .assignments import action_panels
 
 RATINGS = dict(Rating.choices)
@@ -120,8 +120,8 @@ def workbench(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     units = Assignment.objects.select_related("department").order_by("-role", "pk")
     qs = base.select_related("session").prefetch_related(Prefetch("assignments", queryset=units))
     result = run_list(request, qs, _filters(user, base), COLUMNS, "-created_at")
-    if request.GET.get("export") == "csv":
-        return export_csv(result.extra["sorted_qs"], COLUMNS, "我的提案")
+    if fmt := export_format(request):
+        return export(fmt, result.extra["sorted_qs"], COLUMNS, "我的提案")
     waiting = set(awaiting_rating(user).values_list("pk", flat=True))
     waiting_count = awaiting_rating(user).values("proposal_id").distinct().count()
     context = {

@@ -19,15 +19,20 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
-from handling.access import access_proposal, own_jurisdiction_assignments, own_jurisdiction_proposals
+from handling.access import (
+    access_proposal,
+    own_jurisdiction,
+    own_jurisdiction_assignments,
+    own_jurisdiction_proposals,
+)
 from handling.actions import remind_units
 from handling.commands import COMMANDS
 from handling.models import Assignment, Decision, ExtensionRequest, ReturnRequest
 from handling.permissions import can_act
 from handling.states import FINISHED, LIGHT_YELLOW_DAYS, State
-from organisation.models import Role, User
+from organisation.models import Department, Role, User
 from organisation.roles import require_role
-from proposals.models import Instruction, Proposal, ProposalStatus
+from proposals.models import Instruction, Proposal, ProposalStatus, Session
 from reports.workbench import LIGHTS, UnitLights, light_totals, unit_lights
 
 from .. import choices
@@ -35,7 +40,7 @@ from ..action_forms import PROPOSAL_FORMS
 from ..charts import chart_height, stacked_bar
 from ..forms import FormErrors
 from ..links import proposal_url, url
-from ..lists import Column, Filter, export_csv
+from ..lists import Column, Filter, export, export_format
 from ..perform import perform
 from ..sections import (
     KEY_FILTER,
@@ -268,7 +273,15 @@ def workbench(request: HttpRequest) -> HttpResponse:
     user = _office(request)
     context = _workbench_context(user)
     context.update(_remind_context(user, context["board"], FormErrors(), None))
+    context.update(_letters_zip_context(user))
     return render(request, "web/office/workbench.html", context)
+
+
+def _letters_zip_context(user: User) -> dict[str, Any]:
+    """The sessions and units of the office's own jurisdiction, for the zip of signed letters (打包下载)."""
+    sessions = Session.objects.filter(own_jurisdiction(user)).order_by("-year", "-pk")
+    units = Department.objects.filter(own_jurisdiction(user), is_active=True).order_by("pk")
+    return {"zip_sessions": list(sessions), "zip_units": list(units)}
 
 
 @login_required
@@ -280,7 +293,7 @@ def section_view(request: HttpRequest, slug: str) -> HttpResponse | StreamingHtt
 def board_export(request: HttpRequest) -> StreamingHttpResponse:
     user = _office(request)
     rows = unit_lights(own_jurisdiction_assignments(user), timezone.localdate())
-    return export_csv(list(rows), BOARD_COLUMNS, "督办看板")
+    return export(export_format(request, "csv") or "csv", list(rows), BOARD_COLUMNS, "督办看板")
 
 
 @login_required

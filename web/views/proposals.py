@@ -6,12 +6,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from handling.access import access_proposal
-from handling.models import Assignment
+from handling.disclosure import audience_of, reply_for
+from handling.models import Assignment, Reply
 from handling.proposal_commands import PROPOSAL_COMMANDS, require_command
 from history.models import Event
 from organisation.models import Role, User
@@ -24,6 +26,7 @@ from ..labels import days_left, light
 from ..links import proposal_url
 from ..perform import perform
 from .assignments import available_actions
+from .attachments import proposal_context as attachment_context
 from .common import safe_next
 
 
@@ -66,11 +69,15 @@ def _panels(
 
 def _context(user: User, p: Proposal) -> dict[str, Any]:
     assignments = list(
-        Assignment.objects.filter(proposal=p).select_related("department", "proposal").order_by("role", "pk")
+        Assignment.objects.filter(proposal=p)
+        .select_related("department", "proposal")
+        .prefetch_related(Prefetch("replies", queryset=Reply.objects.order_by("version")))
+        .order_by("role", "pk")
     )
     rows = [
         {
             "a": a,
+            "reply": reply_for(a.replies.all(), audience_of(user)),  # its letter (文号, 答复函 links)
             "days_left": days_left(a.watch_on),
             "light": light(a.watch_on),
             "mine": bool(available_actions(user, a)),
@@ -85,6 +92,7 @@ def _context(user: User, p: Proposal) -> dict[str, Any]:
         "events": list(
             Event.objects.filter(proposal=p).select_related("actor", "assignment__department").order_by("pk")
         ),
+        **attachment_context(user, p),
     }
 
 

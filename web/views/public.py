@@ -21,7 +21,7 @@ from organisation.models import Department
 from proposals.models import Session
 from search.query import filter_public_replies
 
-from ..lists import Column, Filter, export_csv, run_list
+from ..lists import Column, Filter, export, export_format, run_list
 
 
 def _search(qs: QuerySet[Reply], q: str) -> QuerySet[Reply]:
@@ -67,8 +67,8 @@ def replies(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     base = published_replies()
     qs = base.select_related("assignment__proposal__session", "assignment__department")
     result = run_list(request, qs, _filters(base), COLUMNS, "-signed_on")
-    if request.GET.get("export") == "csv":
-        return export_csv(result.extra["sorted_qs"], EXPORT_COLUMNS, "公开答复")
+    if fmt := export_format(request):
+        return export(fmt, result.extra["sorted_qs"], EXPORT_COLUMNS, "公开答复")
     return render(request, "web/public/list.html", {"result": result})
 
 
