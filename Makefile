@@ -78,6 +78,9 @@ test-postgres: install browser
 bench: install
 	@mkdir -p .bench
 ifdef SCALE
+	@command -v wrk >/dev/null || { echo "安装 wrk（负载发生器）…"; SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+		$$SUDO apt-get install -y --no-install-recommends wrk \
+		|| { $$SUDO apt-get update -qq && $$SUDO apt-get install -y --no-install-recommends wrk; }; }
 	$(RUN) -W ignore bench/scale.py --proposals $(SCALE)
 else
 	DATABASE_URL=sqlite:///$(CURDIR)/.bench/bench.sqlite3 DEBUG=False DEMO=true SECRET_KEY=bench-only-not-secret \
