@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zipfile
@@ -25,6 +26,8 @@ def png() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
+# cached: a zip holds its members' times, so two builds a second apart differ in bytes
+@functools.cache
 def docx() -> bytes:
     out = io.BytesIO()
     doc = Document()
@@ -33,6 +36,7 @@ def docx() -> bytes:
     return out.getvalue()
 
 
+@functools.cache
 def xlsx() -> bytes:
     out = io.BytesIO()
     wb = Workbook()
