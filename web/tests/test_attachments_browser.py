@@ -12,7 +12,7 @@ from attachments.models import Attachment
 from attachments.tests import samples
 from conftest import act, assign, file_proposal
 
-from .conftest import go
+from .conftest import check_a11y, go, shot
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +43,12 @@ def test_a_unit_uploads_and_downloads_on_the_case_page(bworld, open_page, tmp_pa
     assert "已上传附件：座谈会纪要.pdf" in page.locator(".messages").inner_text()
     assert "上传附件（会议纪要）：座谈会纪要.pdf" in page.locator(".timeline").inner_text()
     assert Attachment.objects.get().name == "座谈会纪要.pdf"
+    check_a11y(page)
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        card.scroll_into_view_if_needed()
+        shot(page, "case-attachments")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     with page.expect_download() as info:
         link.click()
