@@ -11,6 +11,7 @@ A search engine (OpenSearch or Elasticsearch with a Chinese analyzer) would repl
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import time
@@ -42,9 +43,9 @@ Row = tuple[int, int, int, int, int, str, str]
 COLUMNS: Final = ("kind", "object_id", "proposal_id", "jurisdiction_id", "year", "title_key", "tokens")
 
 
-def _row(d: Doc) -> Row:
+def _row(d: Doc, document: Callable[[str, str], str] = tokens.document) -> Row:
     return (d.kind, d.object_id, d.proposal_id, d.jurisdiction_id, d.year, tokens.title_key(d.title),
-            tokens.document(d.title, d.body))  # fmt: skip
+            document(d.title, d.body))  # fmt: skip
 
 
 def _write(d: Doc) -> None:
@@ -98,8 +99,15 @@ _GIN: Final[dict[int, str]] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
+def _cached_document(title: str, body: str) -> str:
+    return tokens.document(title, body)
+
+
 def _rows(chunk: list[Doc]) -> list[Row]:
-    return [_row(d) for d in chunk]
+    """A rebuild meets the same text many times where proposals were loaded in bulk from a few samples
+    (``load_scale``); the cache makes each one cost a lookup, and bounds memory on real, distinct texts."""
+    return [_row(d, _cached_document) for d in chunk]
 
 
 def _chunks(docs: Iterable[Doc]) -> Iterator[list[Doc]]:
