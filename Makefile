@@ -43,6 +43,9 @@ demo: export DEMO := true
 demo: install
 	$(RUN) manage.py migrate --noinput
 	$(RUN) manage.py load_demo --with-admin --url http://$(HOST):$(PORT)/
+	@# The worker (queued tasks, reminders) runs beside the web server; Ctrl-C stops both.
+	$(RUN) manage.py worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(RUN) manage.py runserver $(HOST):$(PORT)
 
 serve: install

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "documents",  # 公文: 答复函, 承办单, 会办意见, 征询意见表 (.docx, .pdf)
     "audit",  # the security audit log (安全审计)
     "attachments",  # files of proposals and their handling (附件)
+    "worker",  # manage.py worker: queued tasks and the scheduled scans (催办)
     "api",
     "web",
 ]
@@ -145,6 +146,20 @@ if DATABASE_REPLICA_URL:
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+
+# Background tasks (django.tasks). One setting moves the queue: TASKS_URL unset = the database queue
+# (django-tasks-db, no extra server; FOR UPDATE SKIP LOCKED on PostgreSQL lets several hosts share it);
+# TASKS_URL=redis://host:6379/0 = Redis through django-tasks-rq. `manage.py worker` runs either.
+TASKS_URL = os.environ.get("TASKS_URL", "")
+# Seconds between the worker's scheduled scans (reminders); the queue is polled every second.
+WORKER_SCAN_INTERVAL = int(os.environ.get("WORKER_SCAN_INTERVAL", "600"))
+if TASKS_URL:
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("worker"), "django_rq")
+    RQ_QUEUES = {"default": {"URL": TASKS_URL}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+else:
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("worker"), "django_tasks_db")
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisation.User"

@@ -2,24 +2,25 @@
 
 Each function: lock the proposal and the assignment, check role and unit (403), state (409) and the
 domain's rules (422), apply the change, write the history event in the same transaction, and leave
-notifications to ``transaction.on_commit``. The API and the web pages call these and nothing else.
+notifications to ``transaction.on_commit`` (reminders write theirs in the transaction: the outbox). The
+API and the web pages call these and nothing else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from history.recording import record_event
 from lib.dates import cn_date
 from lib.errors import DomainError, Forbidden, InvalidInput, InvalidTransition, RuleViolation
-from notifications.delivery import notify_later, office_users, unit_users
+from notifications.delivery import notify, notify_later, office_users, unit_users
 from organisation.models import DEPT_ROLES, Department, Role, User
 from organisation.roles import require_role
 from proposals.models import Proposal, Proposer
@@ -861,8 +862,12 @@ def give_second_feedback(assignment: Assignment, *, actor: User, text: str) -> S
 
 
 @transaction.atomic
-def remind(assignment: Assignment, *, actor: User | None, message: str) -> Reminder:
-    """Press a unit on an open assignment (催办); ``actor`` None is the deadline job."""
+def remind(assignment: Assignment, *, actor: User | None, message: str, key: str | None = None) -> Reminder:
+    """Press a unit on an open assignment (催办); ``actor`` None is the deadline job.
+
+    The message rows commit with the reminder and its event (the outbox), so a crash cannot leave a
+    reminder nobody was told of; ``key`` makes an automatic reminder's message unique per recipient.
+    """
     if actor is None:
         a = _lock(assignment)
         require_state("remind", a)
@@ -872,8 +877,8 @@ def remind(assignment: Assignment, *, actor: User | None, message: str) -> Remin
     overdue = a.watch_on is not None and a.watch_on < today()
     # Overdue reminders are copied to the unit's head (domain.md §6).
     roles = {Role.DEPT_HANDLER, Role.DEPT_LEADER} | ({Role.DEPT_HEAD} if overdue else set())
-    notify_later(unit_users(a.department_id, roles), f"催办：{_label(a)}。{message}",
-                 proposal_id=a.proposal_id, assignment_id=a.pk)  # fmt: skip
+    notify(unit_users(a.department_id, roles), f"催办：{_label(a)}。{message}",
+           proposal_id=a.proposal_id, assignment_id=a.pk, key=key)  # fmt: skip
     _record(a, actor=actor, action="remind", data={"reminder_id": reminder.pk, "message": message})
     return reminder
 
@@ -903,28 +908,48 @@ def _reminder_text(a: Assignment, on: date) -> str:
     return f"已超过{what}期限{-days}天，请立即办理并说明原因。"
 
 
+def _due_reminders(on: date) -> QuerySet[Assignment]:
+    due = Assignment.objects.filter(remind_on__lte=on, watch_on__isnull=False).order_by("remind_on", "pk")
+    if connection.features.has_select_for_update_skip_locked:
+        # PostgreSQL: a second worker skips the row the first is sending instead of queueing behind it.
+        due = due.select_for_update(skip_locked=True, of=("self",), no_key=True)
+    return due
+
+
 def handle_one_reminder(on: date | None = None) -> bool:
     """Send one due automatic reminder (催办); return False when none is due.
 
-    The row is claimed with a conditional UPDATE on ``remind_on``, so several workers never send the
-    same reminder twice; the claim and the reminder commit together.
+    The row is claimed under a row lock (SKIP LOCKED on PostgreSQL) and a conditional UPDATE on
+    ``remind_on``, so several workers never send the same reminder twice; the claim, the reminder, its
+    event and its messages commit together. The messages' unique key (assignment, deadline, date) is the
+    last guard: a duplicate rolls the whole reminder back.
     """
     on = on or today()
     with transaction.atomic():
-        a = (
-            Assignment.objects.filter(remind_on__lte=on, watch_on__isnull=False)
-            .select_related("proposal", "proposal__session")
-            .order_by("remind_on", "pk")
-            .first()
-        )
+        a = _due_reminders(on).first()
         if a is None:
             return False
-        following = deadlines.next_reminder(a.watch_on, on, inclusive=False)
-        if Assignment.objects.filter(pk=a.pk, remind_on=a.remind_on).update(remind_on=following) != 1:
+        claimed, watch_on = a.remind_on, a.watch_on
+        assert claimed is not None and watch_on is not None
+        following = deadlines.next_reminder(watch_on, on, inclusive=False)
+        if Assignment.objects.filter(pk=a.pk, remind_on=claimed).update(remind_on=following) != 1:
             return True  # another worker got there first
         try:
-            remind(a, actor=None, message=_reminder_text(a, on))
+            with transaction.atomic():
+                remind(a, actor=None, message=_reminder_text(a, on), key=f"remind:{a.pk}:{watch_on}:{claimed}")
         except DomainError:
             # The state moved on since the deadline was set: nothing to remind of any more.
             Assignment.objects.filter(pk=a.pk).update(remind_on=None)
+        except IntegrityError:
+            # Already sent for this deadline and date (an action set the same date again): the claim
+            # stands, nothing else is written twice.
+            pass
     return True
+
+
+def send_due_reminders(on: date | None = None, *, stopping: Callable[[], bool] = lambda: False) -> int:
+    """Send every due automatic reminder, one transaction each, until none is left or ``stopping()``."""
+    sent = 0
+    while not stopping() and handle_one_reminder(on):
+        sent += 1
+    return sent

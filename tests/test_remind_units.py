@@ -66,12 +66,16 @@ def test_the_office_reminds_several_units_in_one_call(world, django_capture_on_c
         assert (f"{unit}_head", aid) not in told
 
 
-def test_nothing_is_sent_before_the_batch_commits(world, django_capture_on_commit_callbacks):
+def test_the_messages_commit_with_the_batch(world, django_capture_on_commit_callbacks):
+    """The messages are the outbox: written in the batch's transaction (no after-commit step a crash could
+    lose), and a refused batch leaves none, even for the assignments reminded before the refusal."""
     pid, lead, co = two_units(world)
     Notification.objects.all().delete()
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    assert remind(world, world.office, [lead, co, county_assignment(world)]).status == 403
+    assert Notification.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=False):
         assert remind(world, world.office, [lead, co]).status == 200
-    assert callbacks and Notification.objects.count() == 0
+    assert set(Notification.objects.values_list("assignment_id", flat=True)) == {lead, co}
 
 
 def test_a_unit_user_may_not_remind(world):
