@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -69,3 +70,18 @@ def _append(
     event.hash = row_hash(tuple(getattr(event, f) for f in FIELDS), event.prev_hash)
     event.save(force_insert=True)
     return event
+
+
+def record_first_events(
+    events: Sequence[tuple[Proposal, str, str, dict[str, Any] | None]], *, actor: User | None
+) -> list[Event]:
+    """The first event of each of many proposals just created in this transaction (a bulk registration):
+    (proposal, action, to_state, data). Each starts its own chain, so no lock or earlier hash is read."""
+    now = timezone.now()
+    rows = []
+    for proposal, action, to_state, data in events:
+        event = Event(proposal=proposal, actor=actor, action=action, to_state=to_state,
+                      data=canonical_data(data), at=now, prev_hash=GENESIS)  # fmt: skip
+        event.hash = row_hash(tuple(getattr(event, f) for f in FIELDS), event.prev_hash)
+        rows.append(event)
+    return Event.objects.bulk_create(rows, batch_size=1000)

@@ -7,8 +7,8 @@ central directory (a zip bomb is refused before a byte is inflated; Python's zip
 member past its declared size, so the sum cannot be lied under). Then the rows are read in openpyxl's
 read-only mode (streamed), the header matched flexibly (提案号/提案编号/序号 …), and each row checked the
 way registering it would check it, so the preview shows every error at once. Registering goes through
-``proposals.actions.create_proposal``, row by row in one transaction, so each proposal gets its history
-event and search entry as one registered by hand.
+``proposals.actions.register_proposals``: all rows in one transaction, one INSERT per table, and each
+proposal gets the history event and search entry of one registered by hand.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from lib.spreadsheet import SheetColumn, write_xlsx
 from lib.text import has_control_characters
 from organisation.models import Role, User
 
-from .actions import NewProposal, ProposerEntry, create_proposal
+from .actions import NewProposal, ProposerEntry, register_proposals
 from .actions import _require_staff_of as require_staff_of
 from .models import Proposal, ProposalKind, Proposer, Session
 
@@ -438,13 +438,15 @@ def run_import(plan: ImportPlan, *, actor: User) -> list[Proposal]:
     """Register every planned row, or none: the first refusal (a number registered meanwhile) undoes all."""
     if plan.errors:
         raise RowsInvalid(plan.errors)
-    created = []
-    for r in plan.rows:
-        try:
-            created.append(create_proposal(plan.session, actor=actor, new=r.new))
-        except DomainError as exc:
-            raise RowsInvalid([RowError(r.row, f"第{r.row}行：{exc.message}")]) from exc
-    return created
+    try:
+        return register_proposals(plan.session, actor=actor, rows=[r.new for r in plan.rows])
+    except DomainError as exc:
+        # A check the plan could not make (a number registered meanwhile): named on its row when it has one.
+        number = exc.details.get("number")
+        row = next((r.row for r in plan.rows if number is not None and r.new.number == number), None)
+        if row is None:
+            raise
+        raise RowsInvalid([RowError(row, f"第{row}行：{exc.message}")]) from exc
 
 
 def import_proposals(session: Session, f: IO[bytes], size: int, *, actor: User) -> list[Proposal]:

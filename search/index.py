@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from multiprocessing.pool import AsyncResult
@@ -63,6 +63,12 @@ def index_public_reply(
     """The assignment's published reply: ``text`` exactly as the public reads it (no contact details);
     a later published version replaces the earlier one."""
     _write(Doc(Kind.PUBLIC_REPLY, assignment_id, proposal_id, jurisdiction_id, year, title, text))
+
+
+def index_proposals(docs: Sequence[Doc]) -> None:
+    """Index proposals just registered in bulk (none of them has a document yet)."""
+    Document.objects.bulk_create([Document(**dict(zip(COLUMNS, _row(d), strict=True))) for d in docs],
+                                 batch_size=500)  # fmt: skip
 
 
 def remove_proposal(proposal_id: int) -> None:
