@@ -2,20 +2,23 @@
 row, report every problem, then register all rows or none.
 
 The file is checked before it is parsed: its size, that it is a zip holding an Excel workbook (the magic
-number and ``[Content_Types].xml``, not the name), and the size it would inflate to, summed from the zip's
-central directory (a zip bomb is refused before a byte is inflated; Python's zipfile never inflates a
-member past its declared size, so the sum cannot be lied under). Then the rows are read in openpyxl's
-read-only mode (streamed), the header matched flexibly (提案号/提案编号/序号 …), and each row checked the
-way registering it would check it, so the preview shows every error at once. Registering goes through
-``proposals.actions.register_proposals``: all rows in one transaction, one INSERT per table, and each
-proposal gets the history event and search entry of one registered by hand.
+number and ``[Content_Types].xml``, not the name), the size it would inflate to, summed from the zip's
+central directory, and then each part inflated once in C to prove it is no bigger than it says (a zip bomb
+is refused before the sheet reader sees it). Then the rows are read with calamine (a Rust reader, many
+times faster than openpyxl's XML parsing), the header matched flexibly (提案号/提案编号/序号 …), and each
+row checked the way registering it would check it, so the preview shows every error at once. Registering
+goes through ``proposals.actions.register_proposals``: all rows in one transaction, one INSERT per table,
+and each proposal gets the history event and search entry of one registered by hand (a long list's search
+entries written by the worker a few seconds later: ``search.index.index_proposals``).
 """
 
 from __future__ import annotations
 
 import re
+import struct
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -133,6 +136,7 @@ def check_file(f: IO[bytes], size: int) -> None:
             f"文件解压后过大（{_mb(inflated)}，最多 {_mb(cap)}），可能是压缩炸弹，已拒绝。",
             details={"reason": "zip_bomb", "inflated": inflated},
         )
+    _check_inflated_sizes(f, infos)
     for info in infos:
         # an XML part declaring entities (billion laughs) is never what Excel writes
         if info.filename.endswith((".xml", ".rels")):
@@ -140,6 +144,46 @@ def check_file(f: IO[bytes], size: int) -> None:
                 start = part.read(2048)
             if b"<!DOCTYPE" in start or b"<!ENTITY" in start:
                 raise InvalidInput("文件含有不允许的 XML 声明，无法读取。", details={"reason": "xml_entities"})
+
+
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, …, file name length, extra field length
+
+
+def _check_inflated_sizes(f: IO[bytes], infos: list[zipfile.ZipInfo]) -> None:
+    """Inflate every member's compressed bytes once, here, and refuse a member that inflates past the size
+    it declares: the sheet reader (calamine) is not bound by the declared sizes, so a lying member must
+    never reach it. zlib in C, ~0.1 s for a 5,000-row list; memory stays at one chunk."""
+    lying = FileTooLarge(
+        "文件中有部分解压后的大小与其声明不符，可能是压缩炸弹，已拒绝。", details={"reason": "zip_bomb"}
+    )
+    for info in infos:
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise InvalidInput("文件不是 Excel 工作簿（.xlsx），请使用下载的模板填写。", details={"reason": "not_xlsx"})
+        f.seek(info.header_offset)
+        signature, name_length, extra_length = _LOCAL_HEADER.unpack(f.read(_LOCAL_HEADER.size))
+        if signature != b"PK\x03\x04":
+            raise lying
+        f.seek(info.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
+        left = info.compress_size
+        if info.compress_type == zipfile.ZIP_STORED:
+            if left != info.file_size:
+                raise lying
+            continue
+        inflate = zlib.decompressobj(-zlib.MAX_WBITS)
+        produced = 0
+        while left > 0 and not inflate.eof:
+            chunk = f.read(min(left, 1 << 16))
+            if not chunk:
+                break
+            left -= len(chunk)
+            data = chunk
+            while data and not inflate.eof:
+                # at most one byte past the declared size is ever produced: that byte is the proof
+                produced += len(inflate.decompress(data, info.file_size + 1 - produced))
+                if produced > info.file_size:
+                    raise lying
+                data = inflate.unconsumed_tail
+    f.seek(0)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -366,22 +410,35 @@ class _RowChecker:
         return None
 
 
+def _cell(value: Any) -> Any:
+    """A cell as the checks expect it: an empty cell is None, a whole number an int (Excel stores 12 as 12.0)."""
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _rows(f: IO[bytes]) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    from openpyxl import load_workbook
+    """The first sheet's rows, numbered as Excel numbers them. Read with calamine (Rust): the whole sheet
+    of a 5,000-row list in a fraction of a second, where openpyxl's XML parsing took seconds."""
+    from python_calamine import CalamineWorkbook
 
     unreadable = "无法读取该 Excel 文件，请用 Excel 打开后重新保存为 .xlsx 再导入。"
     f.seek(0)
     try:
-        wb = load_workbook(f, read_only=True, data_only=True)
-    except Exception as exc:  # a damaged part: openpyxl raises anything from KeyError to XML errors
+        workbook = CalamineWorkbook.from_filelike(f)
+        sheet = workbook.get_sheet_by_index(0)
+        rows = sheet.iter_rows()  # from the sheet's first row, so enumerate gives Excel's row numbers
+    except Exception as exc:  # a damaged part: calamine raises its own errors, and zip or XML ones
         raise InvalidInput(unreadable, details={"reason": "unreadable"}) from exc
     try:
-        ws = wb.worksheets[0]
-        yield from enumerate(ws.iter_rows(values_only=True), start=1)
+        for n, cells in enumerate(rows, start=1):
+            yield n, tuple(_cell(c) for c in cells)
+    except DomainError:
+        raise
     except Exception as exc:
         raise InvalidInput(unreadable, details={"reason": "unreadable"}) from exc
-    finally:
-        wb.close()
 
 
 def plan_import(session: Session, f: IO[bytes], size: int, *, actor: User) -> ImportPlan:

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import unquote
@@ -293,6 +294,38 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(world: World) -> None:
     status, message, reason = refused(world, data)
     assert (status, reason) == (413, "zip_bomb")
     assert message == "文件解压后过大（101 MB，最多 100 MB），可能是压缩炸弹，已拒绝。"
+
+
+def _lying_about(data: bytes, member: str, declared: int) -> bytes:
+    """The workbook with ``member`` declaring ``declared`` bytes (and the CRC of its first ``declared``
+    bytes, so a reader bound by the declared size sees nothing wrong) while its deflate stream is longer."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in source.infolist():
+            z.writestr(info, source.read(info))
+    raw = bytearray(out.getvalue())
+    info = zipfile.ZipFile(io.BytesIO(bytes(raw))).getinfo(member)
+    crc = zlib.crc32(source.read(member)[:declared]).to_bytes(4, "little")
+    size = declared.to_bytes(4, "little")
+    raw[info.header_offset + 14 : info.header_offset + 18] = crc  # local header: CRC, sizes at 14, 22
+    raw[info.header_offset + 22 : info.header_offset + 26] = size
+    for at in [m.start() for m in re.finditer(b"PK\x01\x02", bytes(raw))]:
+        name_length = int.from_bytes(raw[at + 28 : at + 30], "little")
+        if raw[at + 46 : at + 46 + name_length].decode() == member:
+            raw[at + 16 : at + 20] = crc  # central directory: CRC at 16, uncompressed size at 24
+            raw[at + 24 : at + 28] = size
+    return bytes(raw)
+
+
+def test_a_part_inflating_past_its_declared_size_is_refused(world: World) -> None:
+    """The sheet reader is not bound by a member's declared size: the check inflates each part itself."""
+    rows = [[f"{i:03d}", "关于加强社区养老服务的建议", "王委员", "社会建设", "内容" * 200] for i in range(1, 200)]
+    data = _lying_about(workbook(rows), "xl/worksheets/sheet1.xml", declared=1000)
+    assert zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")  # Python's zipfile is fooled
+    status, message, reason = refused(world, data)  # and nothing registered
+    assert (status, reason) == (413, "zip_bomb")
+    assert "与其声明不符" in message
 
 
 def test_more_than_20000_rows_are_refused(world: World) -> None:
