@@ -161,14 +161,24 @@ def register_proposals(session: Session, *, actor: User, rows: Sequence[NewPropo
     return proposals
 
 
+_SEARCHED = ("pk", "jurisdiction_id", "year", "title", "body")
+
+
 def _search_documents() -> Iterator[search_index.Doc]:
     """Every proposal, for ``manage.py rebuild_search_index``."""
-    rows = Proposal.objects.order_by("pk").values_list("pk", "jurisdiction_id", "year", "title", "body")
-    for pk, jurisdiction_id, year, title, body in rows.iterator(2000):
+    for pk, jurisdiction_id, year, title, body in (
+        Proposal.objects.order_by("pk").values_list(*_SEARCHED).iterator(2000)
+    ):
         yield search_index.Doc(SearchKind.PROPOSAL, pk, pk, jurisdiction_id, year, title, body)
 
 
-search_index.register_source(SearchKind.PROPOSAL, Proposal.objects.count, _search_documents)
+def _search_documents_of(ids: Sequence[int]) -> Iterator[search_index.Doc]:
+    """Some proposals, for the worker indexing a registered list (``search.index.index_proposals``)."""
+    for pk, jurisdiction_id, year, title, body in Proposal.objects.filter(pk__in=ids).values_list(*_SEARCHED):
+        yield search_index.Doc(SearchKind.PROPOSAL, pk, pk, jurisdiction_id, year, title, body)
+
+
+search_index.register_source(SearchKind.PROPOSAL, Proposal.objects.count, _search_documents, _search_documents_of)
 
 
 @transaction.atomic

@@ -89,6 +89,8 @@ class Proposal(models.Model):
             # … and the year filter's: does this year have one? (web.sections.year_filter)
             models.Index(fields=["year", "jurisdiction"], name="proposal_year_jur_idx"),
             models.Index(fields=["year", "-id"], name="proposal_year_idx"),
+            # the category filter of the lists, and the categories a jurisdiction uses (the import's check)
+            models.Index(fields=["jurisdiction", "category", "-id"], name="proposal_jur_category_idx"),
             # office / CPPCC lists over several jurisdictions, newest first: one index scanned backwards with
             # the jurisdiction at hand, so a deep page skips index entries only (index-only scan)
             models.Index(fields=["-id", "jurisdiction"], name="proposal_newest_idx"),

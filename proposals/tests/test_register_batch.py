@@ -68,3 +68,33 @@ def test_only_the_jurisdictions_staff_register_a_batch(world: Any) -> None:
     with pytest.raises(Forbidden):
         register_proposals(session, actor=world.jyj_handler, rows=[new(world, "1", "提案")])
     assert not Proposal.objects.filter(session=session).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_list_is_indexed_by_the_worker_once(world: Any, settings: Any) -> None:
+    """Over SEARCH_INLINE_BATCH rows the registration queues the indexing with its own commit (the task's
+    row is in the same transaction), and the worker writes each document once, however often it runs."""
+    from django_tasks_db.models import DBTaskResult
+
+    from search.tasks import index_later
+    from worker.runner import Worker
+
+    settings.SEARCH_INLINE_BATCH = 2
+    session = Session.objects.get(pk=make_session(world))
+    with pytest.raises(RuleViolation):  # refused as a whole: nothing is queued either
+        register_proposals(session, actor=world.cppcc, rows=[new(world, n, f"关于托育{n}的建议") for n in "337"])
+    assert not DBTaskResult.objects.exists()
+
+    batch = register_proposals(session, actor=world.cppcc, rows=[new(world, n, f"关于托育{n}的建议") for n in "345"])
+    office = world.api(world.office)
+    assert office.get("/proposals", q="托育").data["items"] == []  # not yet: the worker indexes them
+    assert DBTaskResult.objects.get().task_path == "search.tasks.index_later"
+
+    Worker(scan_interval=600).run_queued_tasks()
+    found = office.get("/proposals", q="托育", page_size=50).data["items"]
+    assert sorted(p["id"] for p in found) == sorted(p.pk for p in batch)
+    other = Session.objects.get(pk=make_session(world, name="十四届三次会议", year=session.year))
+    one = create_proposal(other, actor=world.cppcc, new=new(world, "3", "关于托育3的建议"))
+    assert written(one)["search"] == written(batch[0])["search"]  # what indexing at once writes
+    assert index_later.call(Kind.PROPOSAL, [p.pk for p in batch]) == 0  # a second run writes nothing
+    assert Document.objects.filter(kind=Kind.PROPOSAL, object_id__in=[p.pk for p in batch]).count() == 3

@@ -42,6 +42,7 @@ from proposals import importing
 from proposals.actions import create_proposal
 from proposals.models import Proposal, ProposalKind, Session
 from reports.workbench import year_summary
+from search import index as search_index
 
 from ..action_forms import Field
 from ..forms import FormErrors, row_indexes
@@ -511,7 +512,8 @@ def import_proposals(request: HttpRequest) -> HttpResponse:
             if plan.ok:
                 created = importing.run_import(plan, actor=user)
                 _drop_pending(request)
-                messages.success(request, f"已从“{kept['name']}”导入{session.name}的{len(created)}件提案。")
+                later = "" if search_index.indexed_at_once(len(created)) else "全文检索在后台建立，稍候即可检索到。"
+                messages.success(request, f"已从“{kept['name']}”导入{session.name}的{len(created)}件提案。{later}")
                 return redirect(f"{reverse('proposals')}?session={session.pk}")
             status = 422
         else:
