@@ -208,6 +208,32 @@ def idempotent(request: HttpRequest, run: Callable[[], HttpResponse]) -> HttpRes
         return _replay(IdempotencyRecord.objects.get(user=user, key=key), fingerprint)
 
 
+def idempotency_key(request: HttpRequest) -> str | None:
+    """The request's ``Idempotency-Key``, for a write that records it itself (an upload: see ``replayed``)."""
+    key = request.headers.get("Idempotency-Key")
+    if key and len(key) > 200:
+        raise InvalidInput("Idempotency-Key 过长（最多 200 个字符）。")
+    return key or None
+
+
+def replayed(request: HttpRequest, key: str, fingerprint: str) -> HttpResponse | None:
+    """The first response to this key, or the refusal of a key reused for another request (None: new key).
+
+    For writes that cannot run inside ``idempotent``'s transaction (a file is stored before the row), with a
+    fingerprint of their own (a multipart body's boundary changes on every retry); they ``remember`` the
+    response inside their own transaction."""
+    existing = IdempotencyRecord.objects.filter(user=request.auth, key=key).first()  # type: ignore[attr-defined]
+    return None if existing is None else _replay(existing, fingerprint)
+
+
+def remember(request: HttpRequest, key: str, fingerprint: str, response: HttpResponse) -> None:
+    """Record the response for ``key`` (an IntegrityError: a concurrent request with this key came first)."""
+    user = request.auth  # type: ignore[attr-defined]
+    IdempotencyRecord.objects.create(
+        user=user, key=key, fingerprint=fingerprint, status=response.status_code, body=json.loads(response.content)
+    )
+
+
 def body_doc(schema: type[pydantic.BaseModel]) -> dict[str, Any]:
     """Describe a request body in the OpenAPI document (bodies are parsed in the view, after access checks)."""
     return {

@@ -1,14 +1,23 @@
 """Which attachments a user may list and download: those of proposals ``handling.access`` lets them see.
 
+The one definition, used by the API, the staff pages and the member's page (web/views/member.py) alike.
 Staff read every attachment of a proposal they see (a co unit the lead's photos, the office every unit's).
-A proposer (委员) reads what is addressed to them (``handling.disclosure``'s rule, applied to files): the
-proposal's original, and the sealed reply letter once a reply of that unit has been delivered; minutes
-and photos of the handling stay inside the government. Anything else is 404, as for "not there".
+A proposer (委员) reads what ``handling.disclosure`` addresses to them, applied to files (``PROPOSER_READS``):
+
+- the proposal's original (提案原件): their own proposal as the CPPCC filed it;
+- the sealed scan of a unit's reply letter (盖章答复函扫描件), once a reply of that unit has been delivered:
+  the letter they read on the page (``disclosure.reply_for`` gives a proposer delivered replies only).
+
+Everything else stays inside the government, as the steps behind it do in ``disclosure.PROPOSER_READS``:
+photos of on-site handling and meeting minutes are a unit's working files (its 承办单 and contact notes
+are internal too), and "other" files may be anything. The public reads no attachment (published replies
+are text without contact details). Anything not readable is 404, as for "not there".
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -25,14 +34,27 @@ if TYPE_CHECKING:
     from proposals.models import Proposal
 
 
-def _delivered_reply() -> Exists:
-    return Exists(Reply.objects.filter(assignment_id=OuterRef("assignment_id"), delivered_on__isnull=False))
+def _delivered_reply() -> Q:
+    return Q(Exists(Reply.objects.filter(assignment_id=OuterRef("assignment_id"), delivered_on__isnull=False)))
+
+
+# kind → the condition under which a proposer reads a file of that kind; a kind not listed is internal.
+PROPOSER_READS: Final[dict[Kind, Callable[[], Q]]] = {
+    Kind.ORIGINAL: Q,  # always
+    Kind.SEALED_REPLY: _delivered_reply,
+}
 
 
 def _readable(user: User, qs: QuerySet[Attachment]) -> QuerySet[Attachment]:
-    if audience_of(user) == Audience.STAFF:
+    audience = audience_of(user)
+    if audience == Audience.STAFF:
         return qs
-    return qs.filter(Q(kind=Kind.ORIGINAL) | Q(_delivered_reply(), kind=Kind.SEALED_REPLY))
+    if audience != Audience.PROPOSER:
+        return qs.none()
+    readable = Q(pk__in=[])
+    for kind, when in PROPOSER_READS.items():
+        readable |= Q(when(), kind=kind)
+    return qs.filter(readable)
 
 
 def visible_attachments(user: User) -> QuerySet[Attachment]:

@@ -8,6 +8,7 @@ generated name; when anything after that fails, the stored file is removed again
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Final
 
@@ -110,20 +111,30 @@ def _check_kind_and_type(kind: Kind, checked: files.Checked) -> None:
 # ---------------------------------------------------------------------------------------------------
 # The actions
 
+# Run inside the upload's transaction, after its row and event: the API records its Idempotency-Key
+# there, so a concurrent retry that loses the race rolls back and its stored file is removed again.
+Within = Callable[[Attachment], None]
 
-def attach_to_assignment(a: Assignment, *, actor: User, kind: str, upload: Upload) -> Attachment:
+
+def attach_to_assignment(
+    a: Assignment, *, actor: User, kind: str, upload: Upload, within: Within | None = None
+) -> Attachment:
     """Attach a file to one unit's handling of a proposal (a sealed reply, photos, minutes …)."""
     require_may_attach(actor, a)
-    return _attach(a.proposal_id, a, actor=actor, kind=parse_kind(kind, a), upload=upload)
+    return _attach(a.proposal_id, a, actor=actor, kind=parse_kind(kind, a), upload=upload, within=within)
 
 
-def attach_to_proposal(p: Proposal, *, actor: User, kind: str, upload: Upload) -> Attachment:
+def attach_to_proposal(
+    p: Proposal, *, actor: User, kind: str, upload: Upload, within: Within | None = None
+) -> Attachment:
     """Attach a file to the proposal itself (its original from the CPPCC …)."""
     require_may_attach(actor, p)
-    return _attach(p.pk, None, actor=actor, kind=parse_kind(kind, p), upload=upload)
+    return _attach(p.pk, None, actor=actor, kind=parse_kind(kind, p), upload=upload, within=within)
 
 
-def _attach(proposal_id: int, a: Assignment | None, *, actor: User, kind: Kind, upload: Upload) -> Attachment:
+def _attach(
+    proposal_id: int, a: Assignment | None, *, actor: User, kind: Kind, upload: Upload, within: Within | None
+) -> Attachment:
     checked = files.check(upload.file, upload.name, upload.size)
     _check_kind_and_type(kind, checked)
     refusal = upload_refusal(a, kind) if a is not None else None
@@ -132,7 +143,8 @@ def _attach(proposal_id: int, a: Assignment | None, *, actor: User, kind: Kind, 
     store = storage()
     key = store.save(files.new_key(checked.ftype), File(upload.file, name=checked.name))
     try:
-        return _record(proposal_id, a.pk if a else None, actor=actor, kind=kind, checked=checked, key=key)
+        assignment_id = a.pk if a else None
+        return _record(proposal_id, assignment_id, actor=actor, kind=kind, checked=checked, key=key, within=within)
     except BaseException:
         store.delete(key)  # the row was not written: no file without its row
         raise
@@ -140,7 +152,14 @@ def _attach(proposal_id: int, a: Assignment | None, *, actor: User, kind: Kind, 
 
 @transaction.atomic
 def _record(
-    proposal_id: int, assignment_id: int | None, *, actor: User, kind: Kind, checked: files.Checked, key: str
+    proposal_id: int,
+    assignment_id: int | None,
+    *,
+    actor: User,
+    kind: Kind,
+    checked: files.Checked,
+    key: str,
+    within: Within | None = None,
 ) -> Attachment:
     # The lock order of every action: the proposal, then the assignment.
     proposal = Proposal.objects.select_for_update(no_key=True).get(pk=proposal_id)
@@ -169,4 +188,6 @@ def _record(
     data = {"attachment_id": attachment.pk, "kind": kind.value, "name": checked.name, "size": checked.size,
             "content_type": checked.ftype.content_type, "sha256": checked.sha256}  # fmt: skip
     record_event(proposal, ACTION, actor=actor, assignment=a, from_state=state, to_state=state, data=data)
+    if within is not None:
+        within(attachment)
     return attachment

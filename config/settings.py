@@ -242,14 +242,16 @@ ATTACHMENTS_STORAGE = json.loads(os.environ.get("ATTACHMENTS_STORAGE") or "null"
 }
 # An attachment over this size is refused (413).
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
-# Any form upload (multipart) whose Content-Length is over this is refused (413) before its body is read
-# (web/hardening.py): the largest file a form takes, plus room for the form around it.
-UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(ATTACHMENT_MAX_BYTES + 1024 * 1024)))
 # Excel import of proposals (proposals/importing.py): a file over IMPORT_MAX_BYTES is refused (413), and so
 # is one whose parts would inflate past IMPORT_MAX_INFLATED_BYTES (a zip bomb). The import page keeps an
 # uploaded file from its preview to the confirmation in IMPORT_PENDING_DIR (one folder all app servers
 # share), for at most an hour.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+# Any form upload (multipart) whose Content-Length is over this is refused (413) before its body is read
+# (web/hardening.py): the largest file a form takes (an attachment or an import), plus room for the form.
+UPLOAD_MAX_BYTES = int(
+    os.environ.get("UPLOAD_MAX_BYTES", str(max(ATTACHMENT_MAX_BYTES, IMPORT_MAX_BYTES) + 1024 * 1024))
+)
 IMPORT_MAX_INFLATED_BYTES = int(os.environ.get("IMPORT_MAX_INFLATED_BYTES", str(100 * 1024 * 1024)))
 IMPORT_PENDING_DIR = Path(os.environ.get("IMPORT_PENDING_DIR") or BASE_DIR / "data" / "imports")
 STORAGES = {

@@ -13,6 +13,9 @@ Values are database-independent: dates and times in ISO 8601 (UTC for times), de
 strings, binary as base64, JSON as JSON; foreign keys to permissions and content types as natural keys
 (migrate recreates those tables with ids of its own).
 
+Files (attachments) are not rows: they go into a folder beside the file, ``<name>.files/``, and come back
+from it (history/backup_files.py); the header's ``files`` says how many, or null when left out.
+
 Left out, on purpose: content types and permissions (made by migrate), sessions, API tokens (bearer
 secrets: users sign in again), idempotency records (a one-day replay cache), sign-in throttling records
 (django-axes) and the admin's log. TOTP devices ARE included, so second factors survive a restore:
@@ -47,6 +50,8 @@ from django.db.models import Field, JSONField, Model
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
+from history import backup_files
+from history.backup_files import FilesResult, Names
 from history.chain import FIELDS, GENESIS, Break, check_link
 from history.integrity import verify_history
 from lib.errors import DomainError, InvalidInput
@@ -169,41 +174,66 @@ def _rows(model: type[Model], using: str, natural: dict[type[Model], dict[int, l
 class BackupResult:
     counts: dict[str, int]
     sha256: str
+    files: FilesResult | None = None
 
 
 def write_backup(
-    out: IO[bytes], using: str = DEFAULT_DB_ALIAS, progress: Callable[[str], None] | None = None
+    out: IO[bytes],
+    using: str = DEFAULT_DB_ALIAS,
+    progress: Callable[[str], None] | None = None,
+    files_dir: Path | None = None,
 ) -> BackupResult:
     """Stream every row to ``out``: the body goes to a temporary file first, so the header can carry
-    the counts and checksum while memory stays constant."""
+    the counts and checksum while memory stays constant. With ``files_dir``, the files the rows name are
+    copied there (after the snapshot) and counted in the header."""
     models = backup_models()
     counts: Counter[str] = Counter()
     digest = hashlib.sha256()
-    with tempfile.TemporaryFile() as body, _snapshot(using):
-        natural = _natural_keys(using)
-        for model in models:
-            label = model._meta.label
-            for values in _rows(model, using, natural):
-                line = (json.dumps([label, values], ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-                digest.update(line)
-                body.write(line)
-                counts[label] += 1
-            if progress is not None:
-                progress(f"{label}：{counts[label]} 行")
-        header = {
-            "format": FORMAT,
-            "version": VERSION,
-            "created_at": timezone.now().isoformat(),
-            "vendor": connections[using].vendor,
-            "migrations": migration_state(using, sorted({m._meta.app_label for m in models})),
-            "models": [{"model": m._meta.label, "fields": [f.attname for f in _fields(m)]} for m in models],
-            "counts": {m._meta.label: counts[m._meta.label] for m in models},
-            "sha256": digest.hexdigest(),
-        }
+    with tempfile.TemporaryFile() as body, tempfile.TemporaryFile() as spool:
+        names = Names(spool)
+        with _snapshot(using):
+            header = _write_rows(body, names, models, using, counts, digest, progress)
+        files = backup_files.copy_out(names, files_dir, progress) if files_dir is not None else None
+        folder = files_dir.name.removesuffix(".partial") if files_dir is not None else ""
+        header["files"] = files.as_json(folder) if files is not None else None
         out.write((json.dumps(header, ensure_ascii=False) + "\n").encode())
         body.seek(0)
         shutil.copyfileobj(body, out)
-    return BackupResult(dict(counts), digest.hexdigest())
+    return BackupResult(dict(counts), digest.hexdigest(), files)
+
+
+def _write_rows(
+    body: IO[bytes],
+    names: Names,
+    models: list[type[Model]],
+    using: str,
+    counts: Counter[str],
+    digest: Any,
+    progress: Callable[[str], None] | None,
+) -> dict[str, Any]:
+    """Every row into ``body`` (the files they name into ``names``); the header, without ``files``."""
+    natural = _natural_keys(using)
+    for model in models:
+        label = model._meta.label
+        names.watch(label, [f.attname for f in _fields(model)])
+        for values in _rows(model, using, natural):
+            line = (json.dumps([label, values], ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+            digest.update(line)
+            body.write(line)
+            names.feed(label, values)
+            counts[label] += 1
+        if progress is not None:
+            progress(f"{label}：{counts[label]} 行")
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "created_at": timezone.now().isoformat(),
+        "vendor": connections[using].vendor,
+        "migrations": migration_state(using, sorted({m._meta.app_label for m in models})),
+        "models": [{"model": m._meta.label, "fields": [f.attname for f in _fields(m)]} for m in models],
+        "counts": {m._meta.label: counts[m._meta.label] for m in models},
+        "sha256": digest.hexdigest(),
+    }
 
 
 class _snapshot:
@@ -224,10 +254,22 @@ class _snapshot:
         self.atomic.__exit__(*exc)
 
 
-def backup_to(path: Path, using: str = DEFAULT_DB_ALIAS, progress: Callable[[str], None] | None = None) -> BackupResult:
+def backup_to(
+    path: Path,
+    using: str = DEFAULT_DB_ALIAS,
+    progress: Callable[[str], None] | None = None,
+    with_files: bool = True,
+) -> BackupResult:
+    """The rows to ``path``, the files to ``backup_files.folder_for(path)`` (unless ``with_files`` is false)."""
     partial = path.with_name(path.name + ".partial")
+    folder = backup_files.folder_for(path)
+    files_partial = folder.with_name(folder.name + ".partial") if with_files else None
+    if files_partial is not None and files_partial.exists():
+        shutil.rmtree(files_partial)  # left by a backup that crashed
     with partial.open("wb") as out:
-        result = write_backup(out, using, progress)
+        result = write_backup(out, using, progress, files_partial)
+    if files_partial is not None:
+        backup_files.replace_folder(files_partial, folder)
     partial.replace(path)  # a crash never leaves a file that looks complete
     return result
 
@@ -242,6 +284,8 @@ class RestoreResult:
     nul_replaced: int = 0
     nul_rows: dict[str, int] = field(default_factory=dict)
     rechained: int = 0
+    files: FilesResult | None = None
+    with_files: bool = True  # false: the backup holds no files (``files`` lists those the storage lacks)
 
 
 def _replace_nul(value: Any) -> tuple[Any, int]:
@@ -347,11 +391,24 @@ def _check_target(header: dict[str, Any], using: str) -> dict[str, type[Model]]:
 
 
 def restore_from(
-    stream: IO[bytes], using: str = DEFAULT_DB_ALIAS, progress: Callable[[str], None] | None = None, batch: int = 500
+    stream: IO[bytes],
+    using: str = DEFAULT_DB_ALIAS,
+    progress: Callable[[str], None] | None = None,
+    batch: int = 500,
+    files_dir: Path | None = None,
 ) -> RestoreResult:
-    """Restore a backup into an empty migrated database, all in one transaction; refuse otherwise."""
+    """Restore a backup into an empty migrated database, all in one transaction; refuse otherwise.
+
+    The files its rows name come back from ``files_dir`` (history/backup_files.py) inside the transaction,
+    when the header says the backup holds them; refused if it does and ``files_dir`` is not there."""
     header = _read_header(stream)
     _check_checksum(stream, header)  # a first pass: a damaged file is refused before anything is written
+    with_files = header.get("files") is not None
+    if with_files and (files_dir is None or not files_dir.is_dir()):
+        raise RestoreRefused(
+            f"备份含 {header['files'].get('count', 0)} 个附件文件，但找不到其文件夹（{files_dir}）："
+            "请把它放在备份文件旁边。"
+        )
     connection = connections[using]
     replace_nul = connection.vendor == "postgresql"
     counts: Counter[str] = Counter()
@@ -359,12 +416,15 @@ def restore_from(
     nul_total = 0
     nul_proposals: set[int] = set()
     digest = hashlib.sha256()
-    with transaction.atomic(using=using):
+    with tempfile.TemporaryFile() as spool, transaction.atomic(using=using):
+        names = Names(spool)
         models = _check_target(header, using)
         for label in SEEDED:
             if label in models:
                 models[label]._base_manager.using(using).all().delete()
         tables = {e["model"]: _Table(models[e["model"]], e["fields"], using) for e in header["models"]}
+        for e in header["models"]:
+            names.watch(e["model"], e["fields"])
         pending: list[Model] = []
         current: str | None = None
         event_fields = [f.attname for f in tables["history.Event"].fields] if "history.Event" in tables else []
@@ -388,6 +448,7 @@ def restore_from(
                     if label == "history.Event":
                         nul_proposals.add(values[event_fields.index("proposal_id")])
             pending.append(tables[label].instance(values))
+            names.feed(label, values)
             counts[label] += 1
             if len(pending) >= batch:
                 _insert(models[label], pending, using)
@@ -401,7 +462,8 @@ def restore_from(
         broken, _ = verify_history()
         if broken is not None:
             raise RestoreRefused(f"恢复后办理历史校验失败，已全部撤销：{broken}")
-    return RestoreResult(dict(counts), nul_total, dict(nul_rows), rechained)
+        files = backup_files.copy_in(names, files_dir if with_files else None, progress)
+    return RestoreResult(dict(counts), nul_total, dict(nul_rows), rechained, files, with_files)
 
 
 class _EventCheck:
@@ -470,4 +532,4 @@ def restore_file(
     path: Path, using: str = DEFAULT_DB_ALIAS, progress: Callable[[str], None] | None = None
 ) -> RestoreResult:
     with path.open("rb") as stream:
-        return restore_from(stream, using, progress)
+        return restore_from(stream, using, progress, files_dir=backup_files.folder_for(path))

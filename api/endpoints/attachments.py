@@ -3,21 +3,29 @@
 An upload (multipart ``file`` and ``kind``) follows api.md's order of checks: the object among those the
 user may see (404), role and unit (403), the kind and the file (400, 413 over the size limit), the state
 (409) — the last three in the action. Downloads are 404 unless the user may see the proposal.
+
+An upload honours ``Idempotency-Key`` as every write does (api/http.py), keyed on what was sent rather than
+the raw body (a retry's multipart boundary differs): the kind, the file's name and its SHA-256. A retry
+after the first upload committed replays its answer without storing anything; one racing it stores its
+file, loses on the key's unique constraint inside the action's transaction, removes the file and replays.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from typing import Any
 
+from django.db import IntegrityError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import Router
 
-from api.http import json_response, paginate
-from api.schemas import ON_OBJECT, SIGNED_IN, WITH_BODY, responses
+from api.http import idempotency_key, json_response, paginate, remember, replayed
+from api.schemas import ON_OBJECT, SIGNED_IN, STATEFUL, WITH_BODY, responses
 from api.schemas.attachments import DOWNLOAD_DOC, AttachmentOut, AttachmentPage, upload_doc
 from attachments import actions
 from attachments.access import access_attachment, assignment_attachments, proposal_attachments
-from attachments.actions import Upload
+from attachments.actions import Upload, Within
 from attachments.models import Attachment
 from attachments.serialize import attachment_json
 from attachments.serve import download
@@ -29,7 +37,7 @@ from proposals.models import Proposal
 
 router = Router(tags=["附件"])
 
-UPLOADED = responses(201, AttachmentOut, SIGNED_IN, WITH_BODY, ON_OBJECT, (409,))
+UPLOADED = responses(201, AttachmentOut, SIGNED_IN, WITH_BODY, ON_OBJECT, STATEFUL)  # 422: a reused key
 
 
 def _json(a: Attachment) -> dict[str, Any]:
@@ -50,6 +58,39 @@ def _answer(attachment: Attachment) -> HttpResponse:
     return json_response(_json(attachment), status=201)
 
 
+def _fingerprint(request: HttpRequest, kind: str, upload: Upload) -> str:
+    h = hashlib.sha256()
+    for part in (request.method or "", request.path, kind, upload.name):
+        h.update(part.encode() + b"\0")
+    upload.file.seek(0)
+    while chunk := upload.file.read(64 * 1024):  # spooled to disk beyond a few MB: never all in memory
+        h.update(chunk)
+    upload.file.seek(0)
+    return h.hexdigest()
+
+
+def _uploaded(
+    request: HttpRequest, kind: str, upload: Upload, run: Callable[[Within | None], Attachment]
+) -> HttpResponse:
+    """Run the upload once per ``Idempotency-Key`` (see the module's docstring)."""
+    key = idempotency_key(request)
+    if key is None:
+        return _answer(run(None))
+    fingerprint = _fingerprint(request, kind, upload)
+    if (first := replayed(request, key, fingerprint)) is not None:
+        return first
+
+    def record(attachment: Attachment) -> None:
+        remember(request, key, fingerprint, _answer(attachment))
+
+    try:
+        return _answer(run(record))
+    except IntegrityError:
+        if (first := replayed(request, key, fingerprint)) is not None:
+            return first
+        raise
+
+
 def _page(rows: list[Attachment]) -> list[dict[str, Any]]:
     return [_json(a) for a in rows]
 
@@ -66,7 +107,12 @@ def attach_to_assignment(request: HttpRequest, assignment_id: int) -> HttpRespon
     a: Assignment = access_assignment(actor, assignment_id)
     actions.require_may_attach(actor, a)
     kind, upload = _upload(request)
-    return _answer(actions.attach_to_assignment(a, actor=actor, kind=kind, upload=upload))
+    return _uploaded(
+        request,
+        kind,
+        upload,
+        lambda within: actions.attach_to_assignment(a, actor=actor, kind=kind, upload=upload, within=within),
+    )
 
 
 @router.post(
@@ -81,7 +127,12 @@ def attach_to_proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
     p: Proposal = access_proposal(actor, proposal_id)
     actions.require_may_attach(actor, p)
     kind, upload = _upload(request)
-    return _answer(actions.attach_to_proposal(p, actor=actor, kind=kind, upload=upload))
+    return _uploaded(
+        request,
+        kind,
+        upload,
+        lambda within: actions.attach_to_proposal(p, actor=actor, kind=kind, upload=upload, within=within),
+    )
 
 
 @router.get(

@@ -183,7 +183,8 @@ def import_proposals(request: HttpRequest) -> HttpResponse:
     if upload is None:
         raise InvalidInput("请上传提案表（multipart 字段 file）。", details={"fields": {"file": "必填"}})
     # A file refused as a whole is a 4xx (above and in plan_import); refused rows are the answer api.md
-    # gives, {created: 0, errors: [{row, message}]}, with nothing registered.
+    # gives, {created: 0, errors: [{row, message}]}, with nothing registered. Not a 422: every error body
+    # of the API is exactly ErrorOut ({error}, nothing else), which would lose the shape api.md binds.
     plan = importing.plan_import(session, upload, upload.size or 0, actor=actor)
     if plan.errors:
         return _refused(importing.RowsInvalid(plan.errors))

@@ -12,7 +12,7 @@ from attachments.models import Attachment
 from attachments.tests import samples
 from conftest import act, assign, file_proposal
 
-from .conftest import check_a11y, go, shot
+from .conftest import PHONE, check_a11y, go, shot
 
 
 @pytest.fixture(autouse=True)
@@ -64,3 +64,46 @@ def test_a_unit_uploads_and_downloads_on_the_case_page(bworld, open_page, tmp_pa
     page.locator("#attachments").get_by_role("button", name="上传").click()
     page.locator(".messages", has_text="不支持的文件类型").wait_for()
     assert Attachment.objects.count() == 1
+
+
+def test_the_member_downloads_the_sealed_reply_on_a_phone(bworld, open_page):
+    """The member's page at 375 px: the sealed reply scan beside the letter, the proposal's original in its
+    own card, the unit's minutes nowhere; the download is the file."""
+    from io import BytesIO
+
+    from attachments import actions
+    from handling.models import Assignment
+    from proposals.models import Proposal
+
+    p = file_proposal(bworld, title="关于加强中小学课后服务的建议")
+    lead = assign(bworld, p["id"], [(bworld.jyj, "lead")])["assignments"][0]["id"]
+    act(bworld, bworld.jyj_handler, lead, "receive")
+    act(bworld, bworld.jyj_handler, lead, "submit-form", {"opinion": "拟办", "handler_id": bworld.jyj_handler.pk})
+    act(bworld, bworld.jyj_leader, lead, "approve-form", {})
+    act(bworld, bworld.jyj_handler, lead, "draft-reply", {
+        "text": "关于您提出的建议，答复如下：一、扩大课后服务覆盖面。", "result_class": "A", "method": "written",
+        "is_public": False, "contact_person": "王老师", "contact_phone": "0512-1234567"})  # fmt: skip
+    act(bworld, bworld.jyj_head, lead, "sign-reply", {})
+
+    def attach(target: Any, user: Any, kind: str, name: str, content: bytes) -> Attachment:
+        run = actions.attach_to_assignment if isinstance(target, Assignment) else actions.attach_to_proposal
+        return run(target, actor=user, kind=kind, upload=actions.Upload(name, BytesIO(content)))
+
+    a = Assignment.objects.get(pk=lead)
+    attach(a, bworld.jyj_handler, "sealed_reply", "答复函（盖章）.pdf", samples.PDF)
+    attach(a, bworld.jyj_handler, "minutes", "内部座谈纪要.pdf", samples.PDF)
+    attach(Proposal.objects.get(pk=p["id"]), bworld.cppcc, "original", "提案原件.pdf", samples.PDF)
+
+    page = open_page(bworld.member1, viewport=PHONE, path=f"/my/{p['id']}/")
+    main = page.locator("main")
+    assert "内部座谈纪要" not in main.inner_text()
+    assert "提案原件.pdf" in page.locator("#proposal-files").inner_text()
+    link = page.locator(".member-files a", has_text="答复函（盖章）.pdf")
+    link.scroll_into_view_if_needed()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    check_a11y(page)
+    shot(page, "member-attachments")
+    with page.expect_download() as info:
+        link.click()
+    assert info.value.suggested_filename == "答复函（盖章）.pdf"
+    assert Path(info.value.path()).read_bytes() == samples.PDF

@@ -18,6 +18,8 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 
+from attachments.access import proposal_attachments
+from attachments.models import Attachment
 from handling.access import access_proposal, visible_assignments, visible_proposals
 from handling.disclosure import Audience, audience_of, disclosed_events, may_read, reply_for
 from handling.models import (
@@ -167,7 +169,7 @@ def _readable[T](rows: Iterable[T], action: str, audience: Audience) -> list[T]:
     return list(rows) if may_read(action, audience) else []
 
 
-def _lead_block(user: User, a: Assignment, waiting: set[int]) -> dict[str, Any]:
+def _lead_block(user: User, a: Assignment, waiting: set[int], files: list[Attachment]) -> dict[str, Any]:
     audience = audience_of(user)
     feedback_panel = None
     if a.pk in waiting:
@@ -191,6 +193,7 @@ def _lead_block(user: User, a: Assignment, waiting: set[int]) -> dict[str, Any]:
         "self_checks": _readable(a.self_checks.all(), "self_check", audience),
         "second_feedbacks": _readable(a.second_feedbacks.all(), "second_feedback", audience),
         "meetings": _readable(a.reply_meetings.all(), "reply_meeting", audience),
+        "files": [f for f in files if f.assignment_id == a.pk],
     }
 
 
@@ -215,7 +218,11 @@ def proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
         .order_by("role", "pk")
     )
     waiting = set(awaiting_rating(user).filter(proposal=p).values_list("pk", flat=True))
-    leads = [_lead_block(user, a, waiting) for a in assignments if a.role == AssignmentRole.LEAD]
+    # What a member downloads is decided once, in attachments/access.py (the proposal's original, a
+    # delivered reply's sealed scan); the page only places each file: with its unit, or the proposal's own.
+    files = list(proposal_attachments(user, p))
+    leads = [_lead_block(user, a, waiting, files) for a in assignments if a.role == AssignmentRole.LEAD]
+    placed = {f.pk for b in leads for f in b["files"]}
     events = Event.objects.filter(proposal=p).select_related("actor", "assignment__department").order_by("pk")
     audience = audience_of(user)
     instructions = p.instructions.select_related("leader").order_by("pk")
@@ -225,6 +232,7 @@ def proposal(request: HttpRequest, proposal_id: int) -> HttpResponse:
         "instructions": _readable(instructions, "instruction", audience),
         "leads": leads,
         "co_units": [a for a in assignments if a.role == AssignmentRole.CO and a.state != State.WITHDRAWN],
+        "files": [f for f in files if f.pk not in placed],
         "waiting": [b for b in leads if b["panel"]],
         "events": [{"e": e, "detail": _event_detail(e.action, d)} for e, d in disclosed_events(events, audience)],
         "here": reverse("member-proposal", args=[p.pk]),
