@@ -121,7 +121,7 @@ def test_clean_file_registers_every_row_with_its_history(world: World) -> None:
     )
     before = Event.objects.count()
     status, body = upload(world, data, session)
-    assert (status, body["created"], body["errors"]) == (201, 3, [])
+    assert (status, body["created"], body["errors"], body["search_ready"]) == (201, 3, [], True)
     got = {p.number: p for p in Proposal.objects.filter(session_id=session).prefetch_related("proposers")}
     assert set(got) == {"001", "2", "003"}
     first = got["001"]

@@ -27,6 +27,7 @@ from proposals import importing
 from proposals.actions import STAFF
 from proposals.models import Proposal, Proposer, Session
 from reports.queries import department_stats
+from search import index as search_index
 
 from .proposals import filtered_proposals
 from .reports import scoped_jurisdiction_ids
@@ -137,6 +138,11 @@ class ImportErrorOut(BaseModel):
 class ImportOut(Out):
     created: int = Field(description="登记的提案数（有任何一行出错时为 0：要么全部导入，要么都不导入）")
     errors: list[ImportErrorOut] = Field(description="每一行的问题；有问题时什么也不登记（200）")
+    ids: list[int] | None = Field(None, description="登记的提案编号（201）")
+    would_create: int | None = Field(None, description="dry_run：将登记的提案数")
+    search_ready: bool | None = Field(
+        None, description="true：已可全文检索；false：行数较多，由后台任务在数秒内建立检索索引（201）"
+    )
 
 
 IMPORT_DOC = {
@@ -194,7 +200,11 @@ def import_proposals(request: HttpRequest) -> HttpResponse:
         created = importing.run_import(plan, actor=actor)
     except importing.RowsInvalid as exc:  # a number registered by someone else meanwhile
         return _refused(exc)
-    return json_response({"created": len(created), "ids": [p.pk for p in created], "errors": []}, status=201)
+    return json_response(
+        {"created": len(created), "ids": [p.pk for p in created], "errors": [],
+         "search_ready": search_index.indexed_at_once(len(created))},
+        status=201,
+    )  # fmt: skip
 
 
 def _refused(exc: importing.RowsInvalid) -> HttpResponse:
