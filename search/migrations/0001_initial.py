@@ -19,7 +19,7 @@ POSTGRES_BACK = [
 ]
 # SQLite: FTS5 over the document table's tokens (external content), kept in step by triggers. The tokens
 # are ASCII words already (search.tokens), so the ascii tokenizer takes each as it is; detail=none keeps
-# only which rows hold a token (no positions are queried); prefix=5 serves a one-ideograph query.
+# only which rows hold a token (no positions are queried); 0003 drops the prefix index again.
 SQLITE = [
     "CREATE VIRTUAL TABLE search_fts USING fts5(tokens, content='search_document', content_rowid='id', "
     "tokenize='ascii', detail='none', prefix='5')",
