@@ -27,10 +27,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@touch $@
 
 # Browser tests drive Debian's Chromium (never a downloaded browser) and need CJK fonts for screenshots;
-# the document tests read the PDFs with poppler (pdffonts, pdftotext, pdftoppm), which embed these fonts.
-BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei poppler-utils
+# the document tests read the PDFs with poppler (pdffonts, pdftotext, pdftoppm), which embed these fonts;
+# fonts-hanazono (花園明朝) has the CJK Extension B–F characters Noto CJK and WenQuanYi lack (𠀀, 𪚥).
+BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei fonts-hanazono poppler-utils
 browser:
-	@{ test -x /usr/bin/chromium && command -v pdftoppm >/dev/null && test -d /usr/share/fonts/truetype/wqy; } \
+	@{ test -x /usr/bin/chromium && command -v pdftoppm >/dev/null && test -d /usr/share/fonts/truetype/wqy \
+		&& test -d /usr/share/fonts/truetype/hanazono; } \
 		|| { echo "安装 Chromium、中文字体与 poppler…"; \
 		SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
 		$$SUDO apt-get install -y --no-install-recommends $(BROWSER_PACKAGES) \

@@ -36,7 +36,6 @@ from .layout import (
     RED,
     SALUTATION,
     SMALL_NOTE,
-    TITLE,
     TITLE_SONG,
     Block,
     Cell,
@@ -48,8 +47,10 @@ from .layout import (
     Run,
     Split,
     Style,
+    Together,
     clean,
     para,
+    title_para,
     width_in_chars,
 )
 
@@ -74,9 +75,14 @@ def cppcc_of(p: Proposal) -> str:
 
 def proposal_ref(p: Proposal) -> str:
     """市政协十四届二次会议第12号提案; a daily proposal: 市政协2026年日常提案第3号."""
+    return "".join(ref_phrases(p))
+
+
+def ref_phrases(p: Proposal) -> tuple[str, ...]:
+    """``proposal_ref`` in its units of sense, where a title of two lines may break (GB/T 9704 7.3.3)."""
     if p.session.is_daily:
-        return f"{cppcc_of(p)}{p.session.year}年日常提案第{p.number}号"
-    return f"{cppcc_of(p)}{p.session.name}第{p.number}号提案"
+        return (cppcc_of(p), f"{p.session.year}年日常提案", f"第{p.number}号")
+    return (cppcc_of(p), p.session.name, f"第{p.number}号提案")
 
 
 def salutation(p: Proposal, proposers: Sequence[Proposer]) -> str:
@@ -160,12 +166,22 @@ def _is_salutation(line: str) -> bool:
 
 
 def body_blocks(paragraphs: Iterable[str]) -> list[Block]:
-    """Paragraphs indented two characters; 一、 headings in 黑体, （一） in 楷体 (GB/T 9704 7.3.3)."""
+    """Paragraphs indented two characters; 一、 headings in 黑体, （一） in 楷体 (GB/T 9704 7.3.3).
+
+    A heading is a numbered phrase: up to its first 。 (or the whole line), at most 40 characters, without
+    a ， or ； — "一、关于课后服务" and "（一）加强领导。今年以来……" (the phrase in 楷体, the rest in 仿宋);
+    "一、对……的建议，我们拟……落实。" is a numbered sentence and stays in the body's face."""
     blocks: list[Block] = []
     for text in paragraphs:
-        style = HEADING1 if _HEADING1.match(text) and len(text) <= 40 else BODY
-        style = HEADING2 if _HEADING2.match(text) and len(text) <= 40 else style
-        blocks.append(para(text, style))
+        level = HEADING1 if _HEADING1.match(text) else HEADING2 if _HEADING2.match(text) else None
+        head, stop, rest = text.partition("。")
+        head += stop
+        if level is None or len(head) > 40 or any(c in head for c in "，；,;"):
+            blocks.append(para(text, BODY))
+        elif not rest.strip(_SPACE):
+            blocks.append(para(text, level))
+        else:
+            blocks.append(Para((Run(head, level.face), Run(rest)), BODY))
     return blocks
 
 
@@ -180,29 +196,32 @@ def masthead(unit: str) -> Para:
                                     before=0.3, after=0.2, color=RED))  # fmt: skip
 
 
-def signature(unit: str, day: str) -> list[Block]:
-    """The unit centred over the date, the date four characters from the right (GB/T 9704 7.3.5.1)."""
+def signature(unit: str, day: str, note: str = "") -> Together:
+    """The unit centred over the date, the date four characters from the right (GB/T 9704 7.3.5.1), and the
+    附注 (contact person and phone) under them: on one page, with at least the last lines of the body."""
     unit_w, day_w = width_in_chars(unit), width_in_chars(day)
     day_right = 4.0 if unit_w <= day_w + 4 else 2.0
     unit_right = max(day_right + (day_w - unit_w) / 2, 0)
     if unit_right + unit_w > PAGE.chars:
         unit_right = 0
-    return [
+    lines = [
         Para((Run(unit),), Style(align="right", right=unit_right, before=2)),
         Para((Run(day),), Style(align="right", right=day_right)),
     ]
+    if note:
+        lines.append(para(note, NOTE))
+    return Together(tuple(lines), with_previous=True)
 
 
 def imprint(copies: str, issuer: str, day: str) -> list[Block]:
-    """The 版记: 抄送 between rules, then the issuer and the printing date (GB/T 9704 7.4)."""
-    blocks: list[Block] = [para("", Style(pitch=PAGE.line_pitch, before=1))]
-    blocks.append(Rule(weight=0.35 * MM, before=0, after=2))
+    """The 版记: 抄送 between rules, then the issuer and the printing date (GB/T 9704 7.4), on one page."""
+    blocks: list[Para | Split | Rule] = [Rule(weight=0.35 * MM, before=0, after=2)]
     if copies:
         blocks.append(Para((Run(f"抄送：{copies}"),), IMPRINT))
         blocks.append(Rule(weight=0.25 * MM, before=2, after=2))
     blocks.append(Split((Run(issuer),), (Run(f"{day}印发"),), IMPRINT))
     blocks.append(Rule(weight=0.35 * MM, before=2))
-    return blocks
+    return [para("", Style(pitch=PAGE.line_pitch, before=1)), Together(tuple(blocks))]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -214,25 +233,27 @@ def reply_letter(reply: Reply, proposers: Sequence[Proposer]) -> Document:
     a = reply.assignment
     p = a.proposal
     unit = a.department.name
-    title = f"关于{proposal_ref(p)}的答复"
+    phrases = ("关于", *ref_phrases(p), "的答复")
+    title = "".join(phrases)
     signed = reply.signed_on is not None
     body = letter_body(reply.text, title=title, unit=unit)
     number = reply.document_number or ("（签发时编号）" if not signed else "")
     signer = reply.signed_by.display_name if reply.signed_by is not None else "　　　　"
     day = cn_date(reply.signed_on) if reply.signed_on else BLANK_DATE
+    contact = ""
+    if reply.contact_person or reply.contact_phone:
+        contact = f"（联系人：{reply.contact_person}；联系电话：{reply.contact_phone}）"
     blocks: list[Block] = [
         Split((Run(PUBLIC_MARK[reply.is_public]),), (Run(f"{reply.result_class}类"),), MARKER),
         masthead(unit),
         Split((Run(number),), (Run("签发人："), Run(signer, KAITI)), Style(left=1, right=1, before=0.5)),
         Rule(weight=0.5 * MM, color=RED, before=4, after=0),
         para("", Style(pitch=PAGE.line_pitch / 2)),
-        Para((Run(title),), TITLE),
+        title_para(phrases),
         para(salutation(p, proposers), SALUTATION),
         *body_blocks(body.paragraphs),
-        *signature(unit, day),
+        signature(unit, day, contact),
     ]
-    if reply.contact_person or reply.contact_phone:
-        blocks.append(para(f"（联系人：{reply.contact_person}；联系电话：{reply.contact_phone}）", NOTE))
     blocks += imprint(body.copies or default_copies(p), f"{unit}办公室", day)
     dated = reply.signed_on or _local_day(reply.drafted_at)
     return Document(title=title, author=unit, dated=dated, blocks=tuple(blocks), watermark="" if signed else DRAFT)
@@ -247,7 +268,8 @@ def co_opinion(opinion: CoOpinion, leads: Sequence[Assignment]) -> Document:
     a = opinion.assignment
     p = a.proposal
     unit = a.department.name
-    title = f"关于{proposal_ref(p)}的会办意见"
+    phrases = ("关于", *ref_phrases(p), "的会办意见")
+    title = "".join(phrases)
     to = "、".join(lead.department.name for lead in leads) or "主办单位"
     day = cn_date(_local_day(opinion.created_at))
     body = letter_body(opinion.text, title=title, unit=unit)
@@ -256,11 +278,10 @@ def co_opinion(opinion: CoOpinion, leads: Sequence[Assignment]) -> Document:
         masthead(unit),
         Rule(weight=0.5 * MM, color=RED, before=8, after=0),
         para("", Style(pitch=PAGE.line_pitch / 2)),
-        Para((Run(title),), TITLE),
+        title_para(phrases),
         para(f"{to}：", SALUTATION),
         *body_blocks(body.paragraphs),
-        *signature(unit, day),
-        para(f"（联系人：{by.display_name}" + (f"；联系电话：{by.phone}）" if by.phone else "）"), NOTE),
+        signature(unit, day, f"（联系人：{by.display_name}" + (f"；联系电话：{by.phone}）" if by.phone else "）")),
         *imprint(body.copies, f"{unit}办公室", day),
     ]
     return Document(title=title, author=unit, dated=_local_day(opinion.created_at), blocks=tuple(blocks))
@@ -326,7 +347,7 @@ def handling_form(
     blocks: list[Block] = [
         Para((Run("提案承办单"),), FORM_TITLE),
         Split((Run(f"承办单位：{unit}（{a.get_role_display()}）"),), (Run(f"编号：{a.pk}"),), FORM_LINE),
-        Grid((0.16, 0.34, 0.16, 0.34), rows),
+        Grid((0.15, 0.39, 0.15, 0.31), rows),  # 十四届二次会议 第001号 on one line, 4-character labels
         para("注：本单由承办单位经办人填写拟办意见，报单位领导批准后办理。", SMALL_NOTE),
     ]
     return Document(title=f"{p.number_label}提案承办单", author=unit, dated=dated, blocks=tuple(blocks),
@@ -377,7 +398,7 @@ def feedback_form(
         Para((Run("提案办理征询意见表"),), FORM_TITLE),
         Split((Run(f"{p.jurisdiction.name}政协提案委员会制"),), (Run(f"编号：{a.pk}"),), FORM_LINE),
         Grid((0.18, 0.32, 0.18, 0.32), rows),
-        para("注：请在相应的“□”内打“√”。办理结果为“不满意”的，承办单位将再次办理。", SMALL_NOTE),
+        para("注：请在相应的“□”内打“√”。办理结果不满意的，承办单位将再次办理。", SMALL_NOTE),
     ]
     return Document(title=f"{p.number_label}提案办理征询意见表", author=unit, dated=dated, blocks=tuple(blocks),
                     page_numbers=False)  # fmt: skip

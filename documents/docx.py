@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 from datetime import UTC, datetime, time
 
 from docx import Document as new_docx
@@ -22,7 +23,7 @@ from docx.shared import Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from .layout import BODY, PAGE_NUMBER, Cell, Document, Face, Grid, Para, Rule, Run, Split, Style
+from .layout import BODY, PAGE_NUMBER, Block, Cell, Document, Face, Grid, Para, Rule, Run, Split, Style, Together
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -63,6 +64,10 @@ def _run(p: Paragraph, run: Run, style: Style) -> None:
         if style.color != "000000":
             r.font.color.rgb = RGBColor.from_string(style.color)
         set_face(r._r, run.face or style.face)
+        if style.size != BODY.size:
+            # Off the character grid (22 lines of 28 at 三号): Word would give each character of another size
+            # whole grid cells; set at its own size, as the PDF sets it, a title wraps where layout broke it.
+            r._r.get_or_add_rPr().get_or_add_snapToGrid().set(qn("w:val"), "0")
         if i < len(lines) - 1:
             r.add_break()
 
@@ -172,6 +177,17 @@ def _header_footer(doc: Document, section: object, out: object) -> None:
         _run(p, Run(" —"), PAGE_NUMBER)
 
 
+def _flat(blocks: tuple[Block, ...]) -> Iterator[tuple[Para | Split | Rule | Grid, bool, bool]]:
+    """Each block, whether it keeps with the next (every block of a ``Together`` but its last), and whether
+    the block before it keeps with it (the first of a ``Together`` ``with_previous``)."""
+    for block in blocks:
+        if isinstance(block, Together):
+            for n, inner in enumerate(block.blocks):
+                yield inner, n < len(block.blocks) - 1, n == 0 and block.with_previous
+        else:
+            yield block, False, False
+
+
 def render_docx(doc: Document) -> bytes:
     """The document as a .docx file."""
     page = doc.page
@@ -192,19 +208,25 @@ def render_docx(doc: Document) -> bytes:
     normal.paragraph_format.space_after = Pt(0)
 
     first = out.paragraphs[0] if out.paragraphs else None
-    for i, block in enumerate(doc.blocks):
+    previous: Paragraph | None = None
+    for i, (block, keep, joins) in enumerate(_flat(doc.blocks)):
+        if joins and previous is not None:
+            previous.paragraph_format.keep_with_next = True
         if isinstance(block, Grid):
             cols = len(block.widths)
             table = out.add_table(rows=len(block.rows), cols=cols)
             _grid(table, block, page.text_width, page.char_pitch)
+            previous = None
             continue
-        p = first if (i == 0 and first is not None) else out.add_paragraph()
+        p = previous = first if (i == 0 and first is not None) else out.add_paragraph()
         if isinstance(block, Para):
             _paragraph(p, block, page.char_pitch)
         elif isinstance(block, Split):
             _split(p, block, page.text_width, page.char_pitch)
         elif isinstance(block, Rule):
             _rule(p, block)
+        if keep:
+            p.paragraph_format.keep_with_next = True
     _header_footer(doc, section, out)
 
     props = out.core_properties

@@ -11,6 +11,8 @@ holding 22 lines of 28 characters of 仿宋 三号 (16 pt).
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -30,11 +32,16 @@ class Face:
     css: tuple[str, ...]
 
 
-_SERIF = ("Noto Serif CJK SC", "Source Han Serif SC", "WenQuanYi Zen Hei", "serif")
+# Noto CJK and WenQuanYi stop at the BMP (and Extension A): Extension B–F (𠀀 U+20000, 𪚥) come from
+# 花園明朝 (fonts-hanazono: HanaMinB holds the supplementary plane, HanaMinA a few of them), listed after them
+# so that it draws only what they lack; without it such a character falls through to the generic family.
+EXTENSIONS = ("HanaMinB", "HanaMinA")
+_SERIF = ("Noto Serif CJK SC", "Source Han Serif SC", "WenQuanYi Zen Hei", *EXTENSIONS, "serif")
+_SANS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", *EXTENSIONS, "sans-serif")
 TITLE_SONG = Face("方正小标宋简体", ("方正小标宋简体", "FZXiaoBiaoSong-B05S", "方正小标宋_GBK", *_SERIF))
 FANGSONG = Face("仿宋_GB2312", ("仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", *_SERIF))
 KAITI = Face("楷体_GB2312", ("楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi", *_SERIF))
-HEITI = Face("黑体", ("黑体", "SimHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "sans-serif"))
+HEITI = Face("黑体", ("黑体", "SimHei", *_SANS))
 SONG = Face("宋体", ("宋体", "SimSun", *_SERIF))  # page numbers (4号半角宋体)
 
 
@@ -163,7 +170,16 @@ class Grid:
     rows: tuple[Row, ...]
 
 
-Block = Para | Split | Rule | Grid
+@dataclass(frozen=True)
+class Together:
+    """Blocks kept on one page (Word: keep with next; CSS: break-inside: avoid): the signature with its date
+    and the contact line, the 版记 between its rules, so that neither is split over a page break."""
+
+    blocks: tuple[Para | Split | Rule, ...]
+    with_previous: bool = False  # nor split from the block before it (the signature from the last paragraph)
+
+
+Block = Para | Split | Rule | Grid | Together
 
 
 @dataclass(frozen=True)
@@ -195,3 +211,107 @@ def clean(text: str) -> str:
 def width_in_chars(text: str) -> float:
     """How many body characters wide a text is: full-width characters count one, the rest a half."""
     return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in text)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Titles of several lines (GB/T 9704 7.3.3): 回行时要做到词意完整，排列对称，长短适宜，间距恰当，标题排列应
+# 当使用梯形或菱形. A title is broken here, once, into explicit lines that both renderers draw, so Word and
+# the PDF wrap it alike: as few lines as fit, broken between phrases, upper lines not shorter than lower.
+
+_NO_LINE_START = set("、，。；：！？）〕】」』》〉”’%·…—,.;:!?)]}")
+_NO_LINE_END = set("（〔【「『《〈“‘([{")
+_MILD_BEFORE = set("的和与及或暨对在")  # a break before these, or after 的和与及或, seldom cuts a word
+_MILD_AFTER = set("的和与及或、，；：")
+IN_WORD = 6.0  # the cost of a break between two ideographs that may form a word, in characters of shape
+
+
+def title_width(text: str) -> float:
+    """A title's width in characters of its size: ideographs and full-width marks one, digits and Latin
+    letters 0.6 (Noto Serif CJK sets them at 0.47–0.72 em)."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.6 for c in text)
+
+
+def _pieces(phrase: str) -> list[tuple[str, float]]:
+    """A phrase cut where a line may break: (piece, cost of a break after it). Runs of digits and Latin
+    letters stay whole; punctuation stays with its neighbour (避头尾)."""
+    out: list[str] = []
+    for c in phrase:
+        prev = out[-1][-1] if out else ""
+        latin = c.isascii() and c.isalnum() and prev.isascii() and prev.isalnum()
+        if prev and (c in _NO_LINE_START or prev in _NO_LINE_END or latin):
+            out[-1] += c
+        else:
+            out.append(c)
+    pieces: list[tuple[str, float]] = []
+    for text, after in itertools.zip_longest(out, out[1:], fillvalue=""):
+        if not after:
+            cost = 0.0
+        elif text[-1] in _MILD_AFTER or after[0] in _MILD_BEFORE or not (text[-1].isalnum() and after[0].isalnum()):
+            cost = 1.0
+        else:
+            cost = IN_WORD
+        pieces.append((text, cost))
+    return pieces
+
+
+def _shape(widths: list[float]) -> float:
+    """How far the lines are from a balanced trapezoid: a step down costs its square / 8; a step up (the
+    lower line longer, an inverted trapezoid) twice that and 3 more, so it is taken only to save a cut word
+    or for a diamond of three lines (梯形或菱形)."""
+    cost = 0.0
+    for upper, lower in itertools.pairwise(widths):
+        step = upper - lower
+        cost += step * step / 8 if step >= -0.5 else 3 + step * step / 4
+    return cost
+
+
+def title_lines(phrases: str | tuple[str, ...], style: Style = TITLE, page: Page = PAGE) -> tuple[str, ...]:
+    """Break a title into lines that fit the text block at the title's size: as few lines as fit, broken
+    between ``phrases`` (the units of sense the caller knows, e.g. 关于 / 市政协 / 十四届二次会议 / 第123号提案 /
+    的答复) where it can, otherwise where it least cuts a word, choosing the most balanced trapezoid."""
+    parts = (phrases,) if isinstance(phrases, str) else phrases
+    capacity = (page.text_width - (style.left + style.right) * page.char_pitch) / style.size
+    pieces: list[tuple[str, float]] = []
+    for phrase in (clean(p) for p in parts):
+        inner = _pieces(phrase)
+        if inner:
+            inner[-1] = (inner[-1][0], 0.0)  # between two phrases: free
+            pieces += inner
+    if not pieces:
+        return ("",)
+    widths = [title_width(t) for t, _ in pieces]
+    total = sum(widths)
+    if total <= capacity:
+        return ("".join(t for t, _ in pieces),)
+    best: tuple[float, tuple[int, ...]] | None = None
+    lines = max(2, math.ceil(total / capacity))
+    while best is None and lines <= 4 and len(pieces) <= 60:
+        for cuts in itertools.combinations(range(1, len(pieces)), lines - 1):
+            bounds = (0, *cuts, len(pieces))
+            line_widths = [sum(widths[a:b]) for a, b in itertools.pairwise(bounds)]
+            if max(line_widths) > capacity:
+                continue
+            cost = _shape(line_widths) + sum(pieces[c - 1][1] for c in cuts)
+            if best is None or cost < best[0]:
+                best = (cost, bounds)
+        lines += 1
+    if best is None:  # longer than four lines: fill each line (no title is that long)
+        return tuple(_greedy(pieces, widths, capacity))
+    bounds = best[1]
+    return tuple("".join(t for t, _ in pieces[a:b]) for a, b in itertools.pairwise(bounds))
+
+
+def _greedy(pieces: list[tuple[str, float]], widths: list[float], capacity: float) -> list[str]:
+    out: list[str] = []
+    line, width = "", 0.0
+    for (text, _), w in zip(pieces, widths, strict=True):
+        if line and width + w > capacity:
+            out.append(line)
+            line, width = "", 0.0
+        line, width = line + text, width + w
+    return [*out, line]
+
+
+def title_para(phrases: str | tuple[str, ...], style: Style = TITLE) -> Para:
+    """The title's paragraph: its lines, as ``title_lines`` breaks them, joined by line breaks."""
+    return Para((Run("\n".join(title_lines(phrases, style))),), style)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .layout import BODY, HEITI, PAGE_NUMBER, Cell, Document, Face, Grid, Para, Rule, Run, Split, Style
+from .layout import BODY, HEITI, PAGE_NUMBER, Block, Cell, Document, Face, Grid, Para, Rule, Run, Split, Style
 
 PDF_TYPE = "application/pdf"
 
@@ -28,8 +28,9 @@ def _css_style(style: Style, char: float) -> str:
         f"color: #{style.color}",
         f"font-weight: {'bold' if style.bold else 'normal'}",
     ]
-    if style.size == BODY.size and style.face is BODY.face:
-        # the body's 28 characters to the line: each a little tighter than its size
+    if style.size == BODY.size:
+        # the body's 28 characters to the line, each a little tighter than its size, in any face (Word puts
+        # every 三号 run on the document grid); other sizes are set off the grid, at their size, in both
         parts.append(f"letter-spacing: {char - style.size - 0.01:.3f}pt")
     return "; ".join(parts)
 
@@ -80,19 +81,23 @@ def _grid(block: Grid, char: float) -> str:
     return f"<table><colgroup>{cols}</colgroup>{''.join(rows)}</table>"
 
 
+def _block(block: Block, char: float) -> str:
+    if isinstance(block, Para):
+        return _para(block, char)
+    if isinstance(block, Split):
+        return _split(block, char)
+    if isinstance(block, Rule):
+        return _rule(block)
+    if isinstance(block, Grid):
+        return _grid(block, char)
+    cls = "together with-previous" if block.with_previous else "together"
+    return f'<div class="{cls}">{"".join(_block(b, char) for b in block.blocks)}</div>'
+
+
 def html_of(doc: Document) -> str:
     page = doc.page
     char = page.char_pitch
-    parts: list[str] = []
-    for block in doc.blocks:
-        if isinstance(block, Para):
-            parts.append(_para(block, char))
-        elif isinstance(block, Split):
-            parts.append(_split(block, char))
-        elif isinstance(block, Rule):
-            parts.append(_rule(block))
-        elif isinstance(block, Grid):
-            parts.append(_grid(block, char))
+    parts = [_block(block, char) for block in doc.blocks]
     footer = ""
     if doc.page_numbers:
         footer = (
@@ -112,6 +117,8 @@ p.split .r {{ float: right; white-space: nowrap; }}
 table {{ width: 100%; border-collapse: collapse; table-layout: fixed; }}
 td {{ border: 0.75pt solid #000; padding: 2pt 4pt; vertical-align: top; }}
 td.label {{ vertical-align: middle; }}
+.together {{ break-inside: avoid; }}
+.with-previous {{ break-before: avoid; }}
 .watermark {{ position: fixed; top: 80mm; left: 0; width: 100%; text-align: center;
   font-family: {_family(HEITI)}; font-size: 120pt; line-height: 1;
   color: rgba(160, 160, 160, 0.35); transform: rotate(-35deg); }}

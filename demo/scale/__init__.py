@@ -29,7 +29,7 @@ from organisation.models import Department, Jurisdiction, User
 from proposals.models import Proposal, Session
 from workcalendar.counting import load_calendar
 
-from . import sink, tables
+from . import letters, sink, tables
 from .org import Builder, Ids, Place
 from .play import Generator, count_plan
 from .words import build as build_pools
@@ -207,6 +207,9 @@ class ScaleLoad:
         sink.reset_sequences(models)
         sink.analyze([t.name for t in tables.ORDER])
         self.stage("派生数据")
+        units = [row[0] for row in builder.departments]
+        n = letters.set_sequences(min(units), max(units))
+        self.write(f"  答复函文号序列 {n} 个（承办单位×年度），各自续接载入时的最后一号")
         self._derived()
         self._end_stage()
         self.summary.seconds = self.clock() - started

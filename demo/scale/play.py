@@ -34,6 +34,7 @@ from proposals.models import ProposalKind, ProposalStatus
 from workcalendar.counting import WorkCalendar
 
 from . import tables as T
+from .letters import Numbers
 from .org import Ids, Person, Place, Unit
 from .sink import Batch, Row
 from .words import Pools, localize
@@ -253,7 +254,7 @@ class Generator:
         self._months: dict[tuple[Rules, date, int], date] = {}
         self._remind: dict[date | None, date | None] = {}
         self._warning: dict[tuple[date, date, date], str | None] = {}
-        self._doc_numbers: dict[tuple[int, int], int] = {}
+        self.numbers = Numbers()  # the 文号 of the letters signed (letters.py)
         self.current = _mix(CURRENT_MIX)
         self.past = _mix(PAST_MIX)
         self.covered = 0
@@ -429,7 +430,7 @@ class Generator:
                 if T.REPLY_PUBLISHED:
                     self._published(a, public, year)
                 for r in a.replies:
-                    r += ["", None, None]  # no 文号 (tables.REPLY)
+                    r += self.numbers.take(r[0])  # its 文号, or none for a draft (tables.REPLY)
         rows[T.PROPOSAL.name].append(
             (
                 pid,
@@ -660,12 +661,6 @@ class Generator:
             a.created_at,
         )
         self.rows[T.ASSIGNMENT.name].append((*row, place.id) if T.ASSIGNMENT_JURISDICTION else row)
-
-    def doc_number(self, unit: Unit, year: int) -> int:
-        key = (unit.id, year)
-        n = self._doc_numbers.get(key, 0) + 1
-        self._doc_numbers[key] = n
-        return n
 
 
 class Play:
@@ -1149,8 +1144,6 @@ class Play:
         unit = a.unit
         year = self.year if (self.year, p.result_class, unit.we, p.public) in g.pools.letters else g.current_year
         template = g.pick(g.pools.letters[(year, p.result_class, unit.we, p.public)])
-        abbr = unit.abbr
-        doc_no = f"{self.place.name[:1]}{abbr}提复〔{on.year}〕{g.doc_number(unit, on.year)}号"
         return str(
             template.format(
                 ref=self.ref,
@@ -1160,7 +1153,6 @@ class Play:
                 unit=unit.name,
                 division=unit.division,
                 head=unit.head.name,
-                doc_no=doc_no,
                 on=texts.cn_date(on),
             )
         )
@@ -1220,7 +1212,8 @@ class Play:
         row = a.reply_row
         assert row is not None
         row[11], row[12] = head, day.isoformat()
-        data = {"reply_id": a.reply_id, "version": a.version, "signed_on": day.isoformat()}
+        number = self.g.numbers.sign(a.reply_id, a.unit.id, a.unit.name, self.place.name, day.year)
+        data = {"reply_id": a.reply_id, "version": a.version, "signed_on": day.isoformat(), "document_number": number}
         if p.key:
             self.step(a, day, head, "sign_reply", S.OFFICE_REVIEW, data)
             return day
@@ -1310,6 +1303,7 @@ class Play:
             note,
         ]
         self.rows[T.REPLY.name].append(row)
+        self.g.numbers.same_as(rid, old[0])  # the same letter, its class changed: the same 文号
         a.reply_id, a.reply_row = rid, row
         a.replies.append(row)
         p.result_class = p.class_change

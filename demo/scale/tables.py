@@ -100,8 +100,8 @@ if ASSIGNMENT_JURISDICTION:
     ASSIGNMENT = Table(ASSIGNMENT.name, (*ASSIGNMENT.columns, "jurisdiction_id"))
 if REPLY_PUBLISHED:
     REPLY = Table(REPLY.name, (*REPLY.columns, "published_on", "published_year"))
-# The letter number (文号) is given by handling.numbering when a head signs; bulk-loaded letters carry none,
-# so the units' sequences (LetterSequence) start empty and the first real signing is number 1.
+# The letter number (文号) of a signed letter, as handling.numbering gives it (letters.py); after the load each
+# unit's yearly sequence (LetterSequence) is set to its last number, so a real signing takes the next one.
 REPLY = Table(REPLY.name, (*REPLY.columns, "document_number", "document_year", "document_seq"))
 
 ORDER: tuple[Table, ...] = (

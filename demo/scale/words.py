@@ -19,7 +19,7 @@ from handling.models import ContactStage, ResultClass
 
 POOL = 24  # templates per kind and variant
 MARK = "\x00"
-FIELDS = ("ref", "title", "topic", "salutation", "unit", "division", "head", "doc_no", "lead_unit", "handler")
+FIELDS = ("ref", "title", "topic", "salutation", "unit", "division", "head", "lead_unit", "handler")
 SENTINEL_DAY = date(1901, 2, 3)  # stands for the letter's date in a template: 1901年2月3日
 
 NEXT_STEPS = (
@@ -84,8 +84,9 @@ def build(rng: random.Random, years: list[int]) -> Pools:
                 for public in (True, False):
                     pool = []
                     for i in range(POOL if public else POOL // 4):
+                        # no 文号 in the text: the head is the records' (letters.py numbers the signed ones)
                         letter = texts.reply_letter(
-                            rng, ctx, result_class=cls, doc_no=f"{MARK}doc_no{MARK}", on=SENTINEL_DAY, public=public
+                            rng, ctx, result_class=cls, doc_no="", on=SENTINEL_DAY, public=public
                         )
                         letter = letter.replace(f"{MARK}unit{MARK}{suffix}", f"{MARK}unit{MARK}")
                         head, sep, tail = letter.partition("　　感谢您")

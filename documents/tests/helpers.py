@@ -66,12 +66,14 @@ def pdf_fonts(data: bytes) -> str:
         return subprocess.run([_tool("pdffonts"), f.name], capture_output=True, text=True, check=True).stdout  # noqa: S603
 
 
-def pdf_text(data: bytes) -> str:
+def pdf_text(data: bytes, page: int | None = None) -> str:
+    """The text (``-layout``), of one page when ``page`` is given."""
+    pages = ["-f", str(page), "-l", str(page)] if page is not None else []
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
         f.write(data)
         f.flush()
         return subprocess.run(  # noqa: S603
-            [_tool("pdftotext"), "-layout", f.name, "-"], capture_output=True, text=True, check=True
+            [_tool("pdftotext"), "-layout", *pages, f.name, "-"], capture_output=True, text=True, check=True
         ).stdout
 
 
