@@ -86,6 +86,14 @@ def own_jurisdiction(user: User, field: str = "jurisdiction_id") -> Q:
     return Q(**{field: user.jurisdiction_id}) if user.jurisdiction_id else Q(pk__in=[])
 
 
+def visible_jurisdiction_ids(user: User) -> list[int]:
+    """The jurisdictions office and CPPCC staff see (``visible_*``): their own and those under it; a
+    superuser's are all of them."""
+    if user.is_superuser:
+        return list(Jurisdiction.objects.values_list("pk", flat=True))
+    return _jurisdiction_ids(user)
+
+
 def own_jurisdiction_ids(user: User) -> list[int]:
     """The jurisdictions of ``own_jurisdiction`` as ids, for the reports: a superuser's are all of them."""
     if user.is_superuser:

@@ -27,38 +27,78 @@ from organisation.models import Department
 
 ACTIVE = ~Q(state=State.WITHDRAWN)
 REPLIED = ACTIVE & Q(first_replied_on__isnull=False)
+MET = Q(contact_before=True) | Q(contact_during=True) | Q(contact_after=True)
+SATISFIED = Q(feedback_result__in=[Rating.SATISFIED, Rating.BASICALLY_SATISFIED])
+
+# The targets of §二(五): 办复率 and 见面率 100%, 满意率 (satisfied and basically satisfied) at least 98%.
+TARGETS = {"reply_rate": 1.0, "meeting_rate": 1.0, "satisfaction_rate": 0.98}
 
 COUNT_KEYS = (
     "assigned", "replied", "on_time", "met", "three_met", "rated", "satisfied", "a", "b", "c",
     "extensions", "overdue", "rehandled", "self_check_due", "self_check_done",
 )  # fmt: skip
 
+# What each count counts, for the lists' drill-down (``?metric=``): the label a user reads.
+METRIC_LABELS = {
+    "assigned": "主办件（未撤回）",
+    "replied": "已办复",
+    "unreplied": "未办复",
+    "on_time": "按时办复",
+    "late": "逾期办复",
+    "overdue": "逾期未办复",
+    "met": "已见面沟通",
+    "unmet": "未见面沟通",
+    "three_met": "三见面",
+    "rated": "已反馈评价",
+    "satisfied": "满意和基本满意",
+    "unsatisfied": "不满意",
+    "a": "A类答复",
+    "b": "B类答复",
+    "c": "C类答复",
+    "rehandled": "重新办理过",
+    "self_check_due": "应回头看",
+    "self_check_done": "已回头看",
+}
+
+
+def metric_conditions(today: date) -> dict[str, Q]:
+    """Which lead assignments each number of the report counts, by METRIC_LABELS' names: the aggregates
+    below and the lists a number links to filter with these same conditions (so the rows behind a number
+    are always exactly as many as the number)."""
+    return {
+        "assigned": ACTIVE,
+        "replied": REPLIED,
+        "unreplied": ACTIVE & Q(first_replied_on__isnull=True),
+        "on_time": REPLIED & Q(replied_on_time=True),
+        "late": REPLIED & ~Q(replied_on_time=True),
+        "overdue": ACTIVE & Q(first_replied_on__isnull=True, due_on__lt=today),
+        "met": ACTIVE & MET,
+        "unmet": ACTIVE & ~MET,
+        "three_met": ACTIVE & Q(contact_before=True, contact_during=True, contact_after=True),
+        "rated": ACTIVE & ~Q(feedback_result=""),
+        "satisfied": ACTIVE & SATISFIED,
+        "unsatisfied": ACTIVE & Q(feedback_result=Rating.UNSATISFIED),
+        "a": REPLIED & Q(delivered_class=ResultClass.A),
+        "b": REPLIED & Q(delivered_class=ResultClass.B),
+        "c": REPLIED & Q(delivered_class=ResultClass.C),
+        "rehandled": ACTIVE & Q(rehandled=True),
+        "self_check_due": REPLIED & (Q(self_check_due__lte=today) | Q(self_check_done_on__isnull=False)),
+        "self_check_done": REPLIED & Q(self_check_done_on__isnull=False),
+    }
+
+
+def metric_rows(assignments: QuerySet[Assignment], metric: str, today: date) -> QuerySet[Assignment]:
+    """The lead assignments behind one number of the report (``metric``: a key of METRIC_LABELS)."""
+    return assignments.filter(role=AssignmentRole.LEAD).filter(metric_conditions(today)[metric])
+
 
 def _lead_counts(qs: QuerySet[Assignment], today: date) -> dict[int, dict[str, int]]:
+    where = metric_conditions(today)
+    counted = {k: Count("pk", filter=where[k]) for k in COUNT_KEYS if k != "extensions"}
     rows = (
         qs.filter(role=AssignmentRole.LEAD)
         .values("department_id")
-        .annotate(
-            assigned=Count("pk", filter=ACTIVE),
-            replied=Count("pk", filter=REPLIED),
-            on_time=Count("pk", filter=REPLIED & Q(replied_on_time=True)),
-            met=Count("pk", filter=ACTIVE & (Q(contact_before=True) | Q(contact_during=True) | Q(contact_after=True))),
-            three_met=Count("pk", filter=ACTIVE & Q(contact_before=True, contact_during=True, contact_after=True)),
-            rated=Count("pk", filter=ACTIVE & ~Q(feedback_result="")),
-            satisfied=Count(
-                "pk", filter=ACTIVE & Q(feedback_result__in=[Rating.SATISFIED, Rating.BASICALLY_SATISFIED])
-            ),
-            a=Count("pk", filter=REPLIED & Q(delivered_class=ResultClass.A)),
-            b=Count("pk", filter=REPLIED & Q(delivered_class=ResultClass.B)),
-            c=Count("pk", filter=REPLIED & Q(delivered_class=ResultClass.C)),
-            extensions=Sum("extensions_approved", filter=ACTIVE, default=0),
-            overdue=Count("pk", filter=ACTIVE & Q(first_replied_on__isnull=True, due_on__lt=today)),
-            rehandled=Count("pk", filter=ACTIVE & Q(rehandled=True)),
-            self_check_due=Count(
-                "pk", filter=REPLIED & (Q(self_check_due__lte=today) | Q(self_check_done_on__isnull=False))
-            ),
-            self_check_done=Count("pk", filter=REPLIED & Q(self_check_done_on__isnull=False)),
-        )
+        .annotate(**counted, extensions=Sum("extensions_approved", filter=ACTIVE, default=0))
     )
     result: dict[int, dict[str, int]] = {}
     for r in rows:
@@ -100,6 +140,13 @@ def _row(counts: dict[str, int], returns: int, follow_due: int, follow_done: int
         "follow_up_done": follow_done,
         "follow_up_rate": _rate(follow_done, follow_due),
     }
+
+
+def summed(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of several units' rows together (a jurisdiction's), rates computed from the sums."""
+    counts = {k: sum(r["feedbacks" if k == "rated" else k] for r in rows) for k in COUNT_KEYS}
+    return _row(counts, sum(r["returns"] for r in rows), sum(r["follow_up_due"] for r in rows),
+                sum(r["follow_up_done"] for r in rows))  # fmt: skip
 
 
 @reads_from_replica()  # a yearly figure can bear the replica's lag (DATABASE_REPLICA_URL)

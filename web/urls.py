@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from .views import account, assignments, attachments, auth, browse, proposals
+from .views.dashboard import dashboard_page
 
 urlpatterns = [
     path("", auth.home, name="home"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("public/", include("web.views.public")),
     path("audit/", include("web.views.audit")),  # 安全审计: superusers and auditors (audit.view_auditentry)
     # lists every signed-in role may browse, within what it may see
+    path("dashboard/", dashboard_page, name="dashboard"),  # 督办驾驶舱
     path("proposals/", browse.proposal_list, name="proposals"),
     path("assignments/", browse.assignment_list, name="assignments"),
     path("notifications/", browse.notifications, name="notifications"),

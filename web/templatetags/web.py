@@ -27,12 +27,18 @@ register = template.Library()
 NAV = {
     Role.OFFICE_STAFF: [
         ("交办督办", "office"),
+        ("督办驾驶舱", "dashboard"),
         ("提案", "proposals"),
         ("办理进度", "assignments"),
         ("登录锁定", "lockouts"),
     ],
-    Role.CPPCC_STAFF: [("提案委工作台", "cppcc"), ("提案", "proposals"), ("办理进度", "assignments")],
-    Role.GOV_LEADER: [("领导工作台", "leader"), ("提案", "proposals")],
+    Role.CPPCC_STAFF: [
+        ("提案委工作台", "cppcc"),
+        ("督办驾驶舱", "dashboard"),
+        ("提案", "proposals"),
+        ("办理进度", "assignments"),
+    ],
+    Role.GOV_LEADER: [("领导工作台", "leader"), ("督办驾驶舱", "dashboard"), ("提案", "proposals")],
     Role.MEMBER: [("我的提案", "member")],
 }
 UNIT_NAV = [("承办工作台", "unit"), ("本单位提案", "proposals"), ("全部交办", "assignments")]
@@ -48,6 +54,12 @@ def nav_items(user: User) -> list[dict[str, str]]:
     else:
         items = NAV.get(Role(user.role), []) if user.role in Role.values else []
     return [{"label": label, "url": reverse(name)} for label, name in items]
+
+
+@register.filter
+def percent(rate: float | None) -> str:
+    """A rate 0..1 as the reports write it (98.5%); none yet (nothing to count) is a dash."""
+    return "—" if rate is None else f"{rate * 100:.1f}%".replace(".0%", "%")
 
 
 @register.filter

@@ -19,6 +19,7 @@ from notifications import inbox
 from notifications.models import Notification
 from organisation.models import User
 from proposals.models import Proposal, ProposalStatus
+from reports.queries import METRIC_LABELS, metric_rows
 
 from ..labels import LIGHT_LABELS, days_left, light
 from ..lists import Column, Filter
@@ -86,7 +87,13 @@ def assignment_filters(user: User, base: QuerySet[Assignment]) -> list[Filter]:
         Filter("role", "办理方式", lambda qs, v: qs.filter(role=v), tuple(AssignmentRole.choices)),
         Filter("state", "状态", lambda qs, v: qs.filter(state=v), tuple(State.choices)),
         Filter("light", "督办灯", lit, tuple(LIGHT_LABELS.items())),
+        # the rows behind a number of the statistics and the dashboard (主办件, by the report's definitions)
+        Filter("metric", "统计口径", _metric, tuple(METRIC_LABELS.items())),
     ]
+
+
+def _metric(qs: QuerySet[Assignment], value: str) -> QuerySet[Assignment]:
+    return metric_rows(qs, value, timezone.localdate())
 
 
 ASSIGNMENT_COLUMNS = [

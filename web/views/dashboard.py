@@ -1,0 +1,114 @@
+"""督办驾驶舱 (/dashboard/): the year's handling against the targets, for the office, the CPPCC and leaders.
+
+The figures are ``reports.dashboard``'s; every count links to the lead assignments behind it
+(``/assignments/?metric=…``, filtered by the report's own conditions). Office and CPPCC staff see their
+jurisdiction and those under it, side by side and summed; a government leader the units in their charge.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from handling.access import visible_jurisdiction_ids
+from handling.models import Assignment
+from organisation.models import Role, User
+from organisation.roles import require_role
+from proposals.models import Session
+from reports.dashboard import Dashboard, dashboard
+from reports.queries import TARGETS
+
+from ..charts import chart_height, line_chart, pie_chart, stacked_bar
+
+UNIT_LINKS = ("assigned", "replied", "overdue", "unmet", "unsatisfied", "a", "b", "c", "rehandled")
+CLASS_COLOURS = (("A", "#2e8b57"), ("B", "#e0a800"), ("C", "#8e6bbf"))
+STATUS_COLOURS = {"registered": "#8a8f98", "assigned": "#5b8def", "handling": "#0b5cad", "replied": "#8e6bbf",
+                  "closed": "#2e8b57"}  # fmt: skip
+
+
+def _scope(user: User) -> tuple[list[int], list[int] | None]:
+    if user.role == Role.GOV_LEADER and not user.is_superuser:
+        assert user.jurisdiction_id is not None
+        return [user.jurisdiction_id], list(user.charged_departments.values_list("pk", flat=True))
+    return visible_jurisdiction_ids(user), None
+
+
+def _years(jurisdiction_ids: list[int]) -> list[int]:
+    """The sessions' years with an assignment in the scope, newest first (one probe per year)."""
+    in_scope = Assignment.objects.filter(year=OuterRef("year"), jurisdiction_id__in=jurisdiction_ids).order_by()
+    years = Session.objects.filter(jurisdiction_id__in=jurisdiction_ids).filter(Exists(in_scope))
+    return list(years.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def drill(year: int, metric: str, department_id: int | None = None) -> str:
+    """The list of the lead assignments behind one number."""
+    query: dict[str, Any] = {"year": year, "metric": metric}
+    if department_id is not None:
+        query["department"] = department_id
+    return f"{reverse('assignments')}?{urlencode(query)}"
+
+
+def _charts(d: Dashboard) -> dict[str, Any]:
+    months = [f"{m.month}月" for m in d.months]
+    rates = sorted(d.units, key=lambda u: (u["reply_rate"] is None, u["reply_rate"] or 0))
+    return {
+        "trend_chart": line_chart(
+            months,
+            [
+                ("交办（主办）", "#0b5cad", [m.assigned for m in d.months]),
+                ("办复", "#2e8b57", [m.replied for m in d.months]),
+            ],
+        ),
+        "class_chart": pie_chart(
+            [(f"{c}类", colour, d.totals[c.lower()]) for c, colour in CLASS_COLOURS if d.totals[c.lower()]]
+        ),  # fmt: skip
+        "key_chart": pie_chart([(label, STATUS_COLOURS[s], n) for s, label, n in d.key_progress if n]),
+        "rate_chart": stacked_bar(
+            [u["name"] for u in rates],
+            [("办复率（%）", "#0b5cad", [round((u["reply_rate"] or 0) * 100, 1) for u in rates])],
+            stack=False,
+        ),
+        "rate_height": chart_height(len(rates), 22),
+    }
+
+
+@login_required
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    require_role(user, Role.OFFICE_STAFF, Role.CPPCC_STAFF, Role.GOV_LEADER)
+    jurisdiction_ids, department_ids = _scope(user)
+    today = timezone.localdate()
+    years = _years(jurisdiction_ids)
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and int(raw) in years else (today.year if today.year in years or not years
+                                                                  else years[0])  # fmt: skip
+    d = dashboard(jurisdiction_ids, year=year, today=today, department_ids=department_ids)
+    units = [
+        {
+            **u,
+            "unmet": u["assigned"] - u["met"],
+            "unsatisfied": u["feedbacks"] - u["satisfied"],
+            "links": {m: drill(year, m, u["department_id"]) for m in UNIT_LINKS},
+            "below": {k: u[k] is not None and u[k] < t for k, t in TARGETS.items()},
+        }
+        for u in d.units
+    ]
+    context = {
+        "d": d,
+        "year": year,
+        "years": years,
+        "units": units,
+        "links": {m: drill(year, m) for m in ("assigned", "replied", "overdue", "unmet", "unsatisfied")},
+        "unsatisfied": d.totals["feedbacks"] - d.totals["satisfied"],
+        "key_total": sum(n for _, _, n in d.key_progress),
+        "leader_view": department_ids is not None,
+        **_charts(d),
+    }
+    return render(request, "web/dashboard.html", context)
