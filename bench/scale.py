@@ -508,6 +508,7 @@ def probes(year: int, status: str, q: str, detail_id: int) -> list[Probe]:
         Probe("页面 /leader/", "/leader/", LEADER, "page", page=True),
         Probe("页面 /public/", "/public/", None, "page", page=True),
         Probe("页面 /unit/", "/unit/", UNIT, "page", page=True),
+        Probe("页面 /dashboard/", f"/dashboard/?year={year}", OFFICE, "page", page=True),
         Probe("导出 CSV /proposals/?year=", f"/proposals/?year={year}&export=csv", OFFICE, "export", page=True),
     ]
 
@@ -695,6 +696,9 @@ def main() -> None:
     say(f"banli 规模基准：{args.proposals:,} 件提案，{data.label}（{data.shown}）；wrk -t2 -c{connections} "
         f"-d{seconds}s，/healthz 每次 {ref_seconds} 秒；负载 {load_before[0]:.2f} {load_before[1]:.2f}")  # fmt: skip
     count = ensure_loaded(data, env)
+    if os.environ.get("BENCH_LOAD_ONLY") == "1":  # load now, measure later on a quiet machine
+        say(f"只载入（BENCH_LOAD_ONLY=1）：{count:,} 件提案，用时 {time.perf_counter() - started:,.0f} 秒")
+        return
     if static_stale():
         manage(env, "collectstatic", "--noinput", "--verbosity", "0")  # hashed names for STATIC_MANIFEST
     os.environ.update(env)

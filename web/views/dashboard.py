@@ -8,7 +8,6 @@ jurisdiction and those under it, side by side and summed; a government leader th
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
@@ -47,12 +46,10 @@ def _years(jurisdiction_ids: list[int]) -> list[int]:
     return list(years.order_by("-year").values_list("year", flat=True).distinct())
 
 
-def drill(year: int, metric: str, department_id: int | None = None) -> str:
-    """The list of the lead assignments behind one number."""
-    query: dict[str, Any] = {"year": year, "metric": metric}
-    if department_id is not None:
-        query["department"] = department_id
-    return f"{reverse('assignments')}?{urlencode(query)}"
+def drill(year: int, metric: str, department_id: int | None = None, *, base: str = "") -> str:
+    """The list of the lead assignments behind one number (``base``: the list's URL, when already known)."""
+    query = f"?year={year}&metric={metric}" + (f"&department={department_id}" if department_id is not None else "")
+    return (base or reverse("assignments")) + query
 
 
 def _charts(d: Dashboard) -> dict[str, Any]:
@@ -90,12 +87,13 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     year = int(raw) if raw.isdigit() and int(raw) in years else (today.year if today.year in years or not years
                                                                   else years[0])  # fmt: skip
     d = dashboard(jurisdiction_ids, year=year, today=today, department_ids=department_ids)
+    base = reverse("assignments")  # once: a province has hundreds of units, nine links each
     units = [
         {
             **u,
             "unmet": u["assigned"] - u["met"],
             "unsatisfied": u["feedbacks"] - u["satisfied"],
-            "links": {m: drill(year, m, u["department_id"]) for m in UNIT_LINKS},
+            "links": {m: drill(year, m, u["department_id"], base=base) for m in UNIT_LINKS},
             "below": {k: u[k] is not None and u[k] < t for k, t in TARGETS.items()},
         }
         for u in d.units
