@@ -30,6 +30,7 @@ from lib.errors import InvalidInput
 from lib.input import choice_error
 from organisation.models import Role, User
 from organisation.roles import require_role
+from reports.queries import METRIC_LABELS, metric_rows
 from search.query import search_public_replies
 
 router = Router(tags=["交办办理"])
@@ -108,11 +109,19 @@ def list_assignments(
     due_before: str | None = None,
     proposal: int | None = None,
     role: str | None = None,
+    year: int | None = None,
+    metric: str | None = None,
     page: int | None = None,
     page_size: int | None = None,
 ) -> HttpResponse:
     actor: User = request.auth  # type: ignore[attr-defined]
     qs = visible_assignments(actor)
+    if year is not None:
+        qs = qs.filter(year=year)
+    if metric:  # the lead assignments behind one number of /stats (reports.queries' own conditions)
+        if metric not in METRIC_LABELS:
+            raise choice_error("metric", list(METRIC_LABELS))
+        qs = metric_rows(qs, metric, timezone.localdate())
     if department is not None:
         qs = qs.filter(department_id=department)
     if state:

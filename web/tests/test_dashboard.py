@@ -65,6 +65,11 @@ def test_every_number_opens_the_assignments_behind_it(world: World, scene: dict[
     for metric, n in expected.items():
         assert listed(world.office, jyj["links"][metric]) == n, metric
     assert (jyj["unmet"], jyj["unsatisfied"]) == (1, 1)
+    with time_machine.travel(AT, tick=False):  # the API's list takes the same filter
+        world._apis.clear()
+        api = world.api(world.office).get("/assignments", year=2026, metric="overdue", department=world.jyj.pk)
+        assert (api.status, api.data["total"]) == (200, 1)
+        assert world.api(world.office).get("/assignments", metric="nonsense").status == 400
     assert listed(world.office, zjj["links"]["unmet"]) == 2 == zjj["unmet"]
     # the whole scope's numbers too, and every metric the lists know is one the report defines
     assert listed(world.office, resp.context["links"]["replied"]) == 4
