@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from api.endpoints.account import router as account_router
+from api.endpoints.assessment import router as assessment_router
 from api.endpoints.attachments import router as attachments_router
 from api.endpoints.audit import router as audit_router
 from api.endpoints.documents import router as documents_router
@@ -43,6 +44,7 @@ api.add_router("", proposals_router)
 api.add_router("", handling_router)
 api.add_router("", public_router)
 api.add_router("", reports_router)
+api.add_router("", assessment_router)
 api.add_router("", calendar_router)
 api.add_router("", notifications_router)
 api.add_router("", audit_router)

@@ -19,6 +19,8 @@ KIND_LABELS: dict[str, str] = {
     "jurisdiction_created": "创建辖区",
     "jurisdiction_changed": "修改辖区名称或时限规则",
     "calendar_changed": "修改节假日安排",
+    "assessment_weights_changed": "修改目标考核权重",
+    "unit_evaluation_changed": "录入政协评议得分",
 }
 
 OUTCOME_LABELS: dict[str, str] = {

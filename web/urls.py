@@ -14,6 +14,7 @@ urlpatterns = [
     path("account/two-factor/", account.two_factor, name="two-factor"),
     # one workbench per role; each module owns the pages under its prefix
     path("office/lockouts/", include("web.views.lockouts")),
+    path("office/assessment/", include("web.views.assessment")),  # 目标考核
     path("office/", include("web.views.office")),
     path("unit/", include("web.views.unit")),
     path("leader/", include("web.views.leader")),

@@ -41,7 +41,8 @@ def listed(user: Any, url: str) -> int:
     return int(match.group(1))
 
 
-def test_the_targets_name_the_units_that_miss_them(world: World, scene: dict[str, Any]) -> None:
+@pytest.mark.usefixtures("scene")
+def test_the_targets_name_the_units_that_miss_them(world: World) -> None:
     d = dashboard(world.office, year=2026).context["d"]
     targets = {t.key: t for t in d.targets}
     # the city and its county together: 6 lead assignments, 4 replied (xq's never)
@@ -54,9 +55,15 @@ def test_the_targets_name_the_units_that_miss_them(world: World, scene: dict[str
     assert [u["name"] for u in targets["satisfaction_rate"].misses] == [world.jyj.name]  # zjj has no rating yet
     html = dashboard(world.office, year=2026).content.decode()
     assert "未达标单位 2 个" in html and "66.7%" in html
+    export = re.search(r'href="([^"]*stats\.xlsx[^"]*)"', html)
+    assert export
+    with time_machine.travel(AT, tick=False):  # the Excel button opens for the signed-in page user
+        resp = signed_in(world.office).get(export.group(1).replace("&amp;", "&"))
+    assert resp.status_code == 200 and resp["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
-def test_every_number_opens_the_assignments_behind_it(world: World, scene: dict[str, Any]) -> None:
+@pytest.mark.usefixtures("scene")
+def test_every_number_opens_the_assignments_behind_it(world: World) -> None:
     resp = dashboard(world.office, year=2026)
     units = {u["department_id"]: u for u in resp.context["units"]}
     jyj, zjj = units[world.jyj.pk], units[world.zjj.pk]
@@ -76,7 +83,8 @@ def test_every_number_opens_the_assignments_behind_it(world: World, scene: dict[
     assert set(resp.context["units"][0]["links"]) <= set(METRIC_LABELS)
 
 
-def test_the_counties_side_by_side_and_summed(world: World, scene: dict[str, Any]) -> None:
+@pytest.mark.usefixtures("scene")
+def test_the_counties_side_by_side_and_summed(world: World) -> None:
     d = dashboard(world.office, year=2026).context["d"]
     by_name = {j["name"]: j for j in d.jurisdictions}
     city, county = by_name[world.city.name], by_name[world.county.name]
@@ -88,7 +96,8 @@ def test_the_counties_side_by_side_and_summed(world: World, scene: dict[str, Any
     assert [u["name"] for u in own.units if u["assigned"]] == [world.xq.name] and own.jurisdictions == []
 
 
-def test_the_months_classes_and_key_proposals(world: World, scene: dict[str, Any]) -> None:
+@pytest.mark.usefixtures("scene")
+def test_the_months_classes_and_key_proposals(world: World) -> None:
     d = dashboard(world.office, year=2026).context["d"]
     months = {m.month: m for m in d.months}
     # assigned 03-02 (five lead) and 06-25 (P4, returned: withdrawn from jyj); first replies 04-01, 04-10,
@@ -99,7 +108,8 @@ def test_the_months_classes_and_key_proposals(world: World, scene: dict[str, Any
     assert sum(n for _, _, n in d.key_progress) == 0  # no key proposal in the scene
 
 
-def test_who_may_open_it(world: World, scene: dict[str, Any]) -> None:
+@pytest.mark.usefixtures("scene")
+def test_who_may_open_it(world: World) -> None:
     assert dashboard(world.cppcc, year=2026).context["d"].totals["assigned"] == 6
     leader = dashboard(world.vicemayor, year=2026).context
     charged = set(world.vicemayor.charged_departments.values_list("pk", flat=True))
