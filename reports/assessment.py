@@ -31,12 +31,12 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from handling.models import Assignment, FollowUpItem, Rating
+from handling.models import Assignment, FollowUpItem
 from handling.states import AssignmentRole, State
 
 from .actions import Weights, weights_of
 from .models import DEFAULT_WEIGHTS, UnitEvaluation
-from .queries import ACTIVE, REPLIED, department_stats
+from .queries import department_stats, metric_conditions
 
 COMMEND_SCORE = 95
 
@@ -144,24 +144,26 @@ def assess(jurisdiction_id: int, *, year: int, today: date) -> dict[str, Any]:
 # ``department_stats`` (reports/queries.py; reports/tests/test_assessment.py holds that the counts agree).
 
 
+# part → the report's counts (reports.queries.metric_conditions) of its numerator and denominator
+PART_METRICS = {
+    "reply": ("replied", "assigned"),
+    "on_time": ("on_time", "replied"),
+    "meeting": ("met", "assigned"),
+    "satisfaction": ("satisfied", "rated"),
+    "self_check": ("self_check_done", "self_check_due"),
+}
+
+
 def _part_filters(today: date) -> dict[str, tuple[Q, Q]]:
-    met = Q(contact_before=True) | Q(contact_during=True) | Q(contact_after=True)
-    rated = ACTIVE & ~Q(feedback_result="")
-    due_check = REPLIED & (Q(self_check_due__lte=today) | Q(self_check_done_on__isnull=False))
-    return {
-        "reply": (REPLIED, ACTIVE),
-        "on_time": (REPLIED & Q(replied_on_time=True), REPLIED),
-        "meeting": (ACTIVE & met, ACTIVE),
-        "satisfaction": (
-            ACTIVE & Q(feedback_result__in=[Rating.SATISFIED, Rating.BASICALLY_SATISFIED]),
-            rated,
-        ),  # fmt: skip
-        "self_check": (REPLIED & Q(self_check_done_on__isnull=False), due_check),
-        "follow_up": (
-            Q(follow_up_items__done_on__isnull=False),
-            Q(follow_up_items__due_on__lte=today) | Q(follow_up_items__done_on__isnull=False),
-        ),
-    }
+    """The rows behind each part: the report's own conditions, so a part and its drill-down always agree.
+    B follow-up counts items, so its rows are the assignments holding such items."""
+    where = metric_conditions(today)
+    parts = {part: (where[num], where[den]) for part, (num, den) in PART_METRICS.items()}
+    parts["follow_up"] = (
+        Q(follow_up_items__done_on__isnull=False),
+        Q(follow_up_items__due_on__lte=today) | Q(follow_up_items__done_on__isnull=False),
+    )
+    return parts
 
 
 DRILLABLE = ("reply", "on_time", "meeting", "satisfaction", "self_check", "follow_up")
