@@ -129,8 +129,8 @@ def bench_import(city: Jurisdiction, clerk: User) -> None:
     started = time.perf_counter()
     for i in range(single_rows):
         create_proposal(one_by_one, actor=clerk, new=NewProposal(
-            number=f"{i + 1:05d}", title=f"关于{text(i, 14)}的建议", body=text(i, BODY_CHARS), category="城乡建设", kind="individual",
-            proposers=[ProposerEntry(f"委员{i % 300}")]))  # fmt: skip
+            number=f"{i + 1:05d}", title=f"关于{text(i, 14)}的建议", body=text(i, BODY_CHARS), category="城乡建设",
+            kind="individual", proposers=[ProposerEntry(f"委员{i % 300}")]))  # fmt: skip
     single = (time.perf_counter() - started) / single_rows
     verdict = "met" if elapsed < 5 else "MISSED"
     print(f"import  {IMPORT_ROWS:>7} rows  {elapsed:6.2f} s  ({IMPORT_ROWS / elapsed:,.0f} rows/s, "

@@ -17,6 +17,8 @@ import dj_database_url
 import django_stubs_ext
 from django.utils.csp import CSP
 
+from notifications.mail_url import mailers_from_url
+
 # Generic Django classes (ModelAdmin[Unit], QuerySet[Proposal]) subscriptable at run time, for mypy strict.
 django_stubs_ext.monkeypatch()
 
@@ -168,6 +170,19 @@ if TASKS_URL:
 else:
     INSTALLED_APPS.insert(INSTALLED_APPS.index("worker"), "django_tasks_db")
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Messages beyond the in-app inbox, sent by the worker (notifications/outbox.py). E-mail: one URL,
+# smtp://user:pass@host:port, smtp+starttls://…, smtps://… (implicit TLS); unset = e-mail off
+# (notifications/mail_url.py maps it onto MAILERS). SMS: SMS_URL=http(s)://gateway/path?token=… gets
+# POST {"phone", "text"} as JSON; unset = SMS written to the log only. Links point at SITE_URL.
+EMAIL_URL = envsecret("EMAIL_URL", "")
+MAILERS = mailers_from_url(EMAIL_URL)
+DEFAULT_FROM_EMAIL = SERVER_EMAIL = os.environ.get("EMAIL_FROM", "banli@localhost")
+SMS_URL = envsecret("SMS_URL", "")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "5"))
+# The office's daily digest goes out at this local hour, summing up the 24 hours before it.
+DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "17"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisation.User"

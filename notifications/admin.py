@@ -1,5 +1,6 @@
 """In-app messages in the operator's console: shown only (delivery writes them, the user reads them,
-``manage.py prune_notifications`` removes old read ones)."""
+``manage.py prune_notifications`` removes old read ones); and their e-mail/SMS deliveries, to see what
+went out and what failed (the worker alone changes them)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.http import HttpRequest
 
 from organisation.admin import ReadOnlyAdmin
 
-from .models import Notification
+from .models import Delivery, Notification
 
 COLUMNS = ("recipient", "text", "proposal_ref", "sent", "read")
 
@@ -44,3 +45,15 @@ class NotificationAdmin(ReadOnlyAdmin[Notification]):
     @admin.display(description="阅读时间", ordering="read_at")
     def read(self, obj: Notification) -> datetime | None:
         return obj.read_at
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin[Delivery]):
+    list_display = ("user", "channel", "outcome", "attempts", "last_error", "next_attempt_at", "sent_at")
+    list_filter = ("channel", "outcome")
+    list_select_related = ["user"]
+    search_fields = ["=user__username"]
+    ordering = ["-pk"]
+    show_full_result_count = False
+    fields = ("user", "notification", "channel", "day", "outcome", "attempts", "last_error", "next_attempt_at",
+              "sent_at", "created_at")  # fmt: skip

@@ -3,7 +3,9 @@
 Messages go to the in-app inbox (站内消息; intranets often have no mail relay); a message is never
 written for a change that was rolled back. ``notify`` writes the rows inside the action's transaction
 (the outbox: the message and the change commit together, so no crash between them can lose it);
-``notify_later`` writes them on commit.
+``notify_later`` writes them on commit. With each message go its delivery rows, one per further channel
+the recipient gets (e-mail, SMS: notifications/preferences.py), in the same transaction; the worker
+sends them (notifications/outbox.py), never the request.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from django.db import transaction
 
 from organisation.models import DEPT_ROLES, Role, User
 
-from .models import Notification
+from .models import Channel, ChannelPreference, Delivery, Notification
+from .preferences import Channels, email_address, email_configured, mobile_number, resolve
+from .tasks import wake_worker
 
 
 def unit_users(department_id: int, roles: Iterable[str] = DEPT_ROLES) -> list[User]:
@@ -34,6 +38,31 @@ def _rows(
     ]
 
 
+def _channels(users: list[User]) -> dict[int, Channels]:
+    saved = {p.user_id: p for p in ChannelPreference.objects.filter(user_id__in=[u.pk for u in users])}
+    return {u.pk: resolve(u, saved.get(u.pk)) for u in users}
+
+
+def _write(rows: list[Notification]) -> None:
+    """Write the messages and their delivery rows (one transaction: the caller's, or the on-commit one)."""
+    created = Notification.objects.bulk_create(rows)
+    users = [n.user for n in created]
+    chosen = _channels(users)
+    email_on = email_configured()
+    deliveries = []
+    for n in created:
+        c = chosen[n.user_id]
+        if email_on and c.email and not c.digest and email_address(n.user):
+            deliveries.append(Delivery(notification=n, user_id=n.user_id, channel=Channel.EMAIL))
+        if c.sms and mobile_number(n.user):
+            deliveries.append(Delivery(notification=n, user_id=n.user_id, channel=Channel.SMS))
+    if deliveries:
+        Delivery.objects.bulk_create(deliveries)
+        # Queued with the rows (on the database queue, in this very transaction): the worker sends them
+        # within a second or so instead of at its next scan.
+        wake_worker()
+
+
 def notify(
     users: Iterable[User],
     text: str,
@@ -45,7 +74,7 @@ def notify(
     """Write the message in the current transaction; with ``key``, a second message with the same key to
     the same user raises IntegrityError (and so rolls back whatever tried to send it twice)."""
     assert transaction.get_connection().in_atomic_block, "notify() belongs inside the action's transaction"
-    Notification.objects.bulk_create(_rows(users, text, proposal_id, assignment_id, key))
+    _write(_rows(users, text, proposal_id, assignment_id, key))
 
 
 def notify_later(
@@ -57,6 +86,7 @@ def notify_later(
         return
 
     def deliver() -> None:
-        Notification.objects.bulk_create(rows)
+        with transaction.atomic():
+            _write(rows)
 
     transaction.on_commit(deliver)

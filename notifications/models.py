@@ -30,3 +30,81 @@ class Notification(models.Model):
                 fields=["user", "key"], condition=models.Q(key__isnull=False), name="notification_once_per_key"
             )
         ]
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "电子邮件"
+    SMS = "sms", "短信"
+    DIGEST = "digest", "每日汇总邮件"
+
+
+class Outcome(models.TextChoices):
+    PENDING = "pending", "待发送"
+    SENT = "sent", "已发送"
+    FAILED = "failed", "失败"
+    # Nothing to send any more when the worker came to it (the channel was turned off, the address removed,
+    # or every message of a digest read already): recorded, not an error.
+    SKIPPED = "skipped", "无需发送"
+
+
+class Delivery(models.Model):
+    """One message by one channel beyond the inbox (e-mail, SMS), or one user's daily digest.
+
+    Written in the same transaction as the Notification it carries (notifications/delivery.py), sent only
+    by the worker (notifications/outbox.py). A worker claims a row by a conditional UPDATE of
+    ``claimed_until`` (a lease) before it sends, so two workers never send the same row; a worker that
+    dies mid-send leaves a lease that runs out, and the row is tried again as a failed attempt.
+    """
+
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    # For a digest: the day it sums up (its window ends at DIGEST_HOUR of that day).
+    day = models.DateField("汇总日期", null=True, blank=True)
+    outcome = models.CharField("状态", max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.CharField("最近错误", max_length=500, blank=True, default="")
+    next_attempt_at = models.DateTimeField("下次尝试", auto_now_add=True)
+    claimed_until = models.DateTimeField("占用至", null=True, blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "消息投递"
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=models.Q(outcome="pending"), name="delivery_pending_idx"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "channel"],
+                condition=models.Q(notification__isnull=False),
+                name="delivery_once_per_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "day"], condition=models.Q(channel="digest"), name="digest_once_per_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel="digest", day__isnull=False, notification__isnull=True)
+                | models.Q(~models.Q(channel="digest"), day__isnull=True, notification__isnull=False),
+                name="delivery_digest_or_message",
+            ),
+        ]
+
+
+class ChannelPreference(models.Model):
+    """What a user chose beyond the inbox, which every message always reaches. No row: the role's
+    defaults (notifications/preferences.py)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channels")
+    email = models.BooleanField("接收邮件", default=True)
+    sms = models.BooleanField("接收短信", default=False)
+    # Instead of one e-mail per message, one e-mail a day with the unread ones (for the office).
+    digest = models.BooleanField("每日汇总邮件", default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "消息渠道设置"

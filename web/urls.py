@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import account, assignments, attachments, auth, browse, proposals
+from .views import account, assignments, attachments, auth, browse, channels, proposals
 from .views.dashboard import dashboard_page
 
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("account/password/", account.PasswordChangeView.as_view(), name="password-change"),
     path("account/two-factor/", account.two_factor, name="two-factor"),
+    path("account/notifications/", channels.notification_preferences, name="notification-preferences"),
     # one workbench per role; each module owns the pages under its prefix
     path("office/lockouts/", include("web.views.lockouts")),
     path("office/assessment/", include("web.views.assessment")),  # 目标考核

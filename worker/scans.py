@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from handling.actions import send_due_reminders
+from notifications.outbox import queue_digests, send_due_deliveries
 
 
 def reminders(stopping: Callable[[], bool] = lambda: False) -> int:
@@ -13,4 +14,19 @@ def reminders(stopping: Callable[[], bool] = lambda: False) -> int:
     return send_due_reminders(stopping=stopping)
 
 
-SCANS: dict[str, Callable[[Callable[[], bool]], int]] = {"reminders": reminders}
+def digests(stopping: Callable[[], bool] = lambda: False) -> int:
+    """The office's daily digest e-mail: queued once a day after DIGEST_HOUR (sent by ``deliveries``)."""
+    return queue_digests()
+
+
+def deliveries(stopping: Callable[[], bool] = lambda: False) -> int:
+    """E-mail and SMS of the messages written since (and retries of failed ones), one at a time."""
+    return send_due_deliveries(stopping=stopping)
+
+
+# In this order: the reminders' messages and the digests are sent in the same round.
+SCANS: dict[str, Callable[[Callable[[], bool]], int]] = {
+    "reminders": reminders,
+    "digests": digests,
+    "deliveries": deliveries,
+}
