@@ -70,7 +70,9 @@ def test_only_the_jurisdictions_staff_register_a_batch(world: Any) -> None:
     assert not Proposal.objects.filter(session=session).exists()
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: a transactional test that flushes the content types breaks the serialized-rollback
+# tests that follow it on PostgreSQL (tests/test_concurrency.py) unless it puts them back too
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_long_list_is_indexed_by_the_worker_once(world: Any, settings: Any) -> None:
     """Over SEARCH_INLINE_BATCH rows the registration queues the indexing with its own commit (the task's
     row is in the same transaction), and the worker writes each document once, however often it runs."""
