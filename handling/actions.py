@@ -8,18 +8,18 @@ API and the web pages call these and nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from history.recording import record_event
 from lib.dates import cn_date
-from lib.errors import DomainError, Forbidden, InvalidInput, InvalidTransition, RuleViolation
+from lib.errors import Forbidden, InvalidInput, InvalidTransition, RuleViolation
 from notifications.delivery import notify, notify_later, office_users, unit_users
 from organisation.models import DEPT_ROLES, Department, Role, User
 from organisation.roles import require_role
@@ -28,7 +28,7 @@ from search import index as search_index
 from search.models import Kind as SearchKind
 from workcalendar.counting import WorkCalendar, load_calendar
 
-from . import deadlines
+from . import deadlines, reminders
 from .disclosure import public_text
 from .models import (
     Assignment,
@@ -43,6 +43,7 @@ from .models import (
     HandlingForm,
     Rating,
     Reminder,
+    ReminderKind,
     Reply,
     ReplyDecision,
     ReplyMeeting,
@@ -98,12 +99,11 @@ def _set_watch(a: Assignment) -> None:
         a.watch_on = None
     else:
         a.watch_on = a.co_opinion_due if a.role == AssignmentRole.CO else a.due_on
-    a.remind_on = deadlines.next_reminder(a.watch_on, today())
 
 
 def _save(a: Assignment, *fields: str) -> None:
     _set_watch(a)
-    a.save(update_fields=[*fields, "watch_on", "remind_on"])
+    a.save(update_fields=[*fields, "watch_on", *reminders.schedule(a, today())])
 
 
 def _label(a: Assignment) -> str:
@@ -203,6 +203,7 @@ def _new_assignment(
         co_opinion_due=d.co_opinion_due if unit.role == AssignmentRole.CO else None,
     )
     _set_watch(a)
+    reminders.schedule(a, today())
     a.save()
     role = AssignmentRole(unit.role).label
     _tell_unit(a, f"您单位有新交办的{_label(a)}（{role}），请及时签收，办复期限{cn_date(a.due_on)}。")
@@ -447,8 +448,10 @@ def _deliver(a: Assignment, reply: Reply, on: date) -> list[str]:
         a.replied_on_time = on <= a.due_on
         fields += ["first_replied_on", "replied_on_time"]
     rules = a.proposal.jurisdiction.time_rules
-    a.self_check_due = deadlines.months_after(on, rules.self_check_months, rules, load_calendar())
-    fields.append("self_check_due")
+    cal = load_calendar()
+    a.self_check_due = deadlines.months_after(on, rules.self_check_months, rules, cal)
+    a.feedback_due = cal.add_days(on, rules.feedback_days, roll=rules.deadline_rolls_to_workday)
+    fields += ["self_check_due", "feedback_due"]
     return fields
 
 
@@ -821,12 +824,14 @@ def plan_follow_up(assignment: Assignment, *, actor: User, items: Sequence[PlanI
     a = _begin(actor, "follow_up_plan", assignment)  # of a B-class reply only
     if not items:
         raise InvalidInput("跟踪落实方案至少包含一项落实事项。", details={"field": "items"})
-    created = [
-        FollowUpItem.objects.create(
+    created = []
+    for i in items:
+        item = FollowUpItem(
             assignment=a, text=i.text, department=i.department, person=i.person, due_on=i.due_on, created_by=actor
         )
-        for i in items
-    ]
+        reminders.schedule_item(item, today())
+        item.save()
+        created.append(item)
     _record(a, actor=actor, action="follow_up_plan", data={"items": [
         {"id": i.pk, "text": i.text, "department": i.department.name, "person": i.person,
          "due_on": i.due_on.isoformat()} for i in created]})  # fmt: skip
@@ -843,7 +848,8 @@ def finish_follow_up_item(assignment: Assignment, *, actor: User, item_id: int, 
         raise InvalidTransition("该落实事项已标记完成。", details={"state": a.state})
     item.done_on = today()
     item.note = note
-    item.save(update_fields=["done_on", "note"])
+    reminders.schedule_item(item, today())  # none: it is done
+    item.save(update_fields=["done_on", "note", "remind_on"])
     _record(a, actor=actor, action="follow_up_done", data={"item_id": item.pk, "text": item.text, "note": note})
     return item
 
@@ -873,7 +879,8 @@ def remind(assignment: Assignment, *, actor: User | None, message: str, key: str
         require_state("remind", a)
     else:
         a = _begin(actor, "remind", assignment)
-    reminder = Reminder.objects.create(assignment=a, message=message, sent_by=actor)
+    kind = ReminderKind.MANUAL if actor is not None else ReminderKind.DEADLINE
+    reminder = Reminder.objects.create(assignment=a, kind=kind, message=message, sent_by=actor)
     overdue = a.watch_on is not None and a.watch_on < today()
     # Overdue reminders are copied to the unit's head (domain.md §6).
     roles = {Role.DEPT_HANDLER, Role.DEPT_LEADER} | ({Role.DEPT_HEAD} if overdue else set())
@@ -895,61 +902,3 @@ def remind_units(assignments: Sequence[Assignment], *, actor: User, message: str
     if not unique:
         raise InvalidInput("请至少选择一件交办事项。", details={"field": "assignment_ids"})
     return [remind(a, actor=actor, message=message) for a in sorted(unique, key=lambda x: (x.proposal_id, x.pk))]
-
-
-def _reminder_text(a: Assignment, on: date) -> str:
-    assert a.watch_on is not None
-    days = (a.watch_on - on).days
-    what = "协办意见" if a.role == AssignmentRole.CO else "办复"
-    if days > 0:
-        return f"距{what}期限（{cn_date(a.watch_on)}）还有{days}天，请抓紧办理。"
-    if days == 0:
-        return f"今天是{what}期限，请于今日内完成。"
-    return f"已超过{what}期限{-days}天，请立即办理并说明原因。"
-
-
-def _due_reminders(on: date) -> QuerySet[Assignment]:
-    due = Assignment.objects.filter(remind_on__lte=on, watch_on__isnull=False).order_by("remind_on", "pk")
-    if connection.features.has_select_for_update_skip_locked:
-        # PostgreSQL: a second worker skips the row the first is sending instead of queueing behind it.
-        due = due.select_for_update(skip_locked=True, of=("self",), no_key=True)
-    return due
-
-
-def handle_one_reminder(on: date | None = None) -> bool:
-    """Send one due automatic reminder (催办); return False when none is due.
-
-    The row is claimed under a row lock (SKIP LOCKED on PostgreSQL) and a conditional UPDATE on
-    ``remind_on``, so several workers never send the same reminder twice; the claim, the reminder, its
-    event and its messages commit together. The messages' unique key (assignment, deadline, date) is the
-    last guard: a duplicate rolls the whole reminder back.
-    """
-    on = on or today()
-    with transaction.atomic():
-        a = _due_reminders(on).first()
-        if a is None:
-            return False
-        claimed, watch_on = a.remind_on, a.watch_on
-        assert claimed is not None and watch_on is not None
-        following = deadlines.next_reminder(watch_on, on, inclusive=False)
-        if Assignment.objects.filter(pk=a.pk, remind_on=claimed).update(remind_on=following) != 1:
-            return True  # another worker got there first
-        try:
-            with transaction.atomic():
-                remind(a, actor=None, message=_reminder_text(a, on), key=f"remind:{a.pk}:{watch_on}:{claimed}")
-        except DomainError:
-            # The state moved on since the deadline was set: nothing to remind of any more.
-            Assignment.objects.filter(pk=a.pk).update(remind_on=None)
-        except IntegrityError:
-            # Already sent for this deadline and date (an action set the same date again): the claim
-            # stands, nothing else is written twice.
-            pass
-    return True
-
-
-def send_due_reminders(on: date | None = None, *, stopping: Callable[[], bool] = lambda: False) -> int:
-    """Send every due automatic reminder, one transaction each, until none is left or ``stopping()``."""
-    sent = 0
-    while not stopping() and handle_one_reminder(on):
-        sent += 1
-    return sent

@@ -39,7 +39,13 @@ class Assignment(models.Model):
     co_opinion_due = models.DateField("协办意见期限", null=True, blank=True)
     # The date the traffic light watches; null when there is nothing left to watch (replied, closed …).
     watch_on = models.DateField(null=True, blank=True)
+    # The next automatic reminder (催办) of each kind (handling.reminders.KINDS): the reply or
+    # co-opinion deadline (``watch_on``), the return window, the self-check, the proposer's rating.
     remind_on = models.DateField("下次自动催办", null=True, blank=True)
+    return_remind_on = models.DateField("下次签收/退回期限提醒", null=True, blank=True)
+    self_check_remind_on = models.DateField("下次回头看提醒", null=True, blank=True)
+    feedback_due = models.DateField("反馈意见期限", null=True, blank=True)
+    feedback_remind_on = models.DateField("下次反馈提醒", null=True, blank=True)
 
     # Summary of the history, kept by the actions (see the module docstring).
     first_replied_on = models.DateField("首次答复日期", null=True, blank=True)
@@ -79,6 +85,22 @@ class Assignment(models.Model):
             models.Index(fields=["watch_on"], name="assignment_watch_idx", condition=models.Q(watch_on__isnull=False)),
             models.Index(
                 fields=["remind_on"], name="assignment_remind_idx", condition=models.Q(remind_on__isnull=False)
+            ),
+            # each reminder scan: WHERE <column> <= today ORDER BY <column>, id (a few rows a day)
+            models.Index(
+                fields=["return_remind_on", "id"],
+                name="assignment_return_remind_idx",
+                condition=models.Q(return_remind_on__isnull=False),
+            ),
+            models.Index(
+                fields=["self_check_remind_on", "id"],
+                name="assignment_check_remind_idx",
+                condition=models.Q(self_check_remind_on__isnull=False),
+            ),
+            models.Index(
+                fields=["feedback_remind_on", "id"],
+                name="assignment_feedback_remind_idx",
+                condition=models.Q(feedback_remind_on__isnull=False),
             ),
         ]
 
@@ -379,11 +401,17 @@ class FollowUpItem(models.Model):
     due_on = models.DateField("落实时限")
     done_on = models.DateField("完成日期", null=True, blank=True)
     note = models.TextField("落实情况", blank=True)
+    remind_on = models.DateField("下次自动催办", null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "跟踪落实事项"
+        indexes = [
+            models.Index(
+                fields=["remind_on", "id"], name="follow_up_remind_idx", condition=models.Q(remind_on__isnull=False)
+            ),
+        ]
 
 
 class SecondFeedback(models.Model):
@@ -398,10 +426,22 @@ class SecondFeedback(models.Model):
         verbose_name = verbose_name_plural = "二次反馈"
 
 
+class ReminderKind(models.TextChoices):
+    """What a reminder presses for; every kind but ``manual`` is sent by the worker (handling.reminders)."""
+
+    MANUAL = "manual", "督查室催办"
+    DEADLINE = "deadline", "办理期限"  # the reply, co-opinion or re-handling deadline (watch_on)
+    RETURN_WINDOW = "return_window", "签收及退回期限"
+    SELF_CHECK = "self_check", "回头看自查"
+    FOLLOW_UP = "follow_up", "跟踪落实事项"
+    FEEDBACK = "feedback", "反馈意见"
+
+
 class Reminder(models.Model):
-    """A reminder (催办) to a unit, by the office or by the deadline job (``sent_by`` null)."""
+    """A reminder (催办) to a unit or a proposer, by the office or by the worker (``sent_by`` null)."""
 
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="reminders")
+    kind = models.CharField("催办类型", max_length=20, choices=ReminderKind.choices, default=ReminderKind.MANUAL)
     message = models.TextField("催办内容")
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -22,6 +22,7 @@ class Rules:
     co_opinion_months: int = 1
     self_check_months: int = 1
     rehandle_months: int = 1
+    feedback_days: int = 15  # the proposer's rating of a delivered reply (征询意见表), in days (practice)
     deadline_rolls_to_workday: bool = True
 
     @classmethod

@@ -21,6 +21,7 @@ DEFAULT_RULES = {
     "co_opinion_months": 1,
     "self_check_months": 1,
     "rehandle_months": 1,
+    "feedback_days": 15,
     "deadline_rolls_to_workday": True,
 }
 

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 
 from conftest import Api, act, assign, file_proposal
-from handling.actions import handle_one_reminder
 from handling.deadlines import next_reminder
 from handling.models import Reminder
+from handling.reminders import send_due_reminders
 from notifications.models import Notification
 
 
@@ -29,11 +29,8 @@ def test_reminder_schedule():
 @pytest.fixture
 def run_reminders(django_capture_on_commit_callbacks):
     def run(on: str) -> int:
-        sent = 0
         with time_machine.travel(on + " 08:00 +0800", tick=False), django_capture_on_commit_callbacks(execute=True):
-            while handle_one_reminder():
-                sent += 1
-        return sent
+            return send_due_reminders()
 
     return run
 
@@ -71,7 +68,10 @@ def test_reminders_follow_the_deadline_and_stop_after_the_reply(world, run_remin
             "text": "答复", "result_class": "A", "method": "written", "is_public": False,
             "contact_person": "王", "contact_phone": "1"})  # fmt: skip
         act(world, world.jyj_head, lead["id"], "sign-reply", {})
-    assert run_reminders("2026-06-30") == 0
+    before = Reminder.objects.filter(kind="deadline").count()
+    run_reminders("2026-06-30")  # replied: the proposer is asked for a rating now, the unit no longer pressed
+    assert Reminder.objects.filter(kind="deadline").count() == before
+    assert list(Reminder.objects.exclude(kind="deadline").values_list("kind", flat=True)) == ["feedback"]
 
 
 def test_actions_notify_the_next_person_only_after_commit(world, django_capture_on_commit_callbacks):

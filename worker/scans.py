@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from handling.actions import send_due_reminders
+from handling.reminders import send_due_reminders
 from notifications.outbox import queue_digests, send_due_deliveries
 
 
 def reminders(stopping: Callable[[], bool] = lambda: False) -> int:
-    """Automatic reminders (催办): 15 and 5 days before a deadline, on the day, then weekly."""
+    """Automatic reminders (催办) of every kind (handling.reminders.KINDS): 15 and 5 days before a deadline,
+    on the day, then weekly while it is missed."""
     return send_due_reminders(stopping=stopping)
 
 

@@ -49,6 +49,7 @@ class RulesIn(StrictSchema):
     co_opinion_months: int | None = Field(None, ge=1, le=12)
     self_check_months: int | None = Field(None, ge=1, le=12)
     rehandle_months: int | None = Field(None, ge=1, le=12)
+    feedback_days: int | None = Field(None, ge=1, le=90)
     deadline_rolls_to_workday: bool | None = None
 
 

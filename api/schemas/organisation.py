@@ -31,6 +31,7 @@ class RulesOut(Out):
     co_opinion_months: int
     self_check_months: int
     rehandle_months: int
+    feedback_days: int
     deadline_rolls_to_workday: bool
 
 

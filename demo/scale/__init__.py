@@ -294,6 +294,13 @@ class ScaleLoad:
             took = self.clock() - started
             verdict = "核对无误，无需改动" if before == after else f"改动后为 {after}（载入时为 {before}）"
             self.write(f"  读路径派生列（交办的辖区、公开答复标记）经 fill_read_columns {verdict}（{took:.1f} 秒）")
+        from django.utils import timezone
+
+        from handling.reminders import backfill
+
+        # The rows were written in bulk: the reminder columns the load left empty are set for today,
+        # and the worker's first scan dates each one (handling.reminders).
+        self.write(f"  自动催办：{backfill(timezone.localdate())} 项待扫描核定日期")
         if not self.o.search_index:
             self.write("  按 --no-search-index 跳过 rebuild_search_index（可稍后单独运行）。")
             self.summary.notes.append("未运行 rebuild_search_index（--no-search-index）。")

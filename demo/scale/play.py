@@ -211,6 +211,7 @@ class Asg:
     extensions: int = 0
     self_check_due: date | None = None
     self_check_done: date | None = None
+    feedback_due: date | None = None
     version: int = 0
     reply_id: int = 0  # the latest version's id
     reply_row: list[Any] | None = None  # the latest version's row, completed when signed
@@ -658,6 +659,10 @@ class Generator:
             a.extensions,
             iso(a.self_check_due),
             iso(a.self_check_done),
+            iso(a.feedback_due),
+            None,
+            None,
+            None,
             a.created_at,
         )
         self.rows[T.ASSIGNMENT.name].append((*row, place.id) if T.ASSIGNMENT_JURISDICTION else row)
@@ -843,7 +848,8 @@ class Play:
         message = AUTO_REMINDER if auto else g.pick(texts.REMINDERS)
         actor = None if auto else self.place.office.id
         created = self.step(a, day, actor, "remind", None, {"reminder_id": rid, "message": message})
-        self.rows[T.REMINDER.name].append((rid, a.id, message, actor, created))
+        kind = "deadline" if auto else "manual"
+        self.rows[T.REMINDER.name].append((rid, a.id, kind, message, actor, created))
 
     def request_return(self, a: Asg, day: date, decision: str, reassign_to: Unit | None) -> date:
         """申请退回, and the office's decision unless it is still pending; returns the decision day."""
@@ -1206,6 +1212,7 @@ class Play:
             a.replied_on_time = on <= a.due_on
         rules = self.place.rules
         a.self_check_due = self.g.months_after(rules, on, rules.self_check_months)
+        a.feedback_due = self.g.cal.add_days(on, rules.feedback_days, roll=rules.deadline_rolls_to_workday)
 
     def _sign(self, a: Asg, p: Plan, day: date) -> date:
         head = a.unit.head.id
@@ -1432,6 +1439,7 @@ class Play:
                     "",
                     handler.id,
                     "",
+                    None,
                 ]
             )
         created = self.step(

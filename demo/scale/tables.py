@@ -44,7 +44,10 @@ ASSIGNMENT = _t(
     hm.Assignment, "id", "proposal_id", "department_id", "role", "state", "year", "assigned_on", "assigned_by_id",
     "due_on", "max_due_on", "return_deadline", "co_opinion_due", "watch_on", "remind_on", "first_replied_on",
     "replied_on_time", "delivered_class", "contact_before", "contact_during", "contact_after", "feedback_result",
-    "rehandled", "returned", "extensions_approved", "self_check_due", "self_check_done_on", "created_at",
+    "rehandled", "returned", "extensions_approved", "self_check_due", "self_check_done_on", "feedback_due",
+    # the reminder columns of the other kinds are left empty: handling.reminders.backfill dates them after the
+    # load, and the worker's first scan sets each one's day (load_scale's _derived)
+    "return_remind_on", "self_check_remind_on", "feedback_remind_on", "created_at",
 )  # fmt: skip
 RETURN = _t(
     hm.ReturnRequest, "id", "assignment_id", "reason", "from_state", "requested_by_id", "requested_at", "decision",
@@ -83,10 +86,10 @@ FEEDBACK = _t(
 SELF_CHECK = _t(hm.SelfCheck, "id", "assignment_id", "findings", "fulfilled", "actions", "checked_by_id", "created_at")
 FOLLOW_UP = _t(
     hm.FollowUpItem, "id", "assignment_id", "text", "department_id", "person", "due_on", "done_on", "note",
-    "created_by_id", "created_at",
+    "created_by_id", "created_at", "remind_on",
 )  # fmt: skip
 SECOND_FEEDBACK = _t(hm.SecondFeedback, "id", "assignment_id", "text", "given_by_id", "created_at")
-REMINDER = _t(hm.Reminder, "id", "assignment_id", "message", "sent_by_id", "created_at")
+REMINDER = _t(hm.Reminder, "id", "assignment_id", "kind", "message", "sent_by_id", "created_at")
 EVENT = _t(
     Event, "id", "proposal_id", "assignment_id", "actor_id", "action", "from_state", "to_state", "data", "at",
     "prev_hash", "hash",

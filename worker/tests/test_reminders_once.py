@@ -11,9 +11,10 @@ import time_machine
 from django.db import IntegrityError, connection, transaction
 
 from conftest import World, assign, file_proposal
-from handling.actions import handle_one_reminder, remind
+from handling.actions import remind
 from handling.deadlines import next_reminder
-from handling.models import Assignment, Reminder
+from handling.models import Assignment, Reminder, ReminderKind
+from handling.reminders import KINDS, handle_one
 from history.models import Event
 from notifications.models import Notification
 from tests.test_concurrency import run_together
@@ -38,7 +39,8 @@ def sent_days(assignment_id: int) -> list[date]:
     with time_machine.travel("2027-01-01 12:00 +0800"):
         from django.utils import timezone
 
-        return [timezone.localdate(r.created_at) for r in Reminder.objects.filter(assignment_id=assignment_id)]
+        rows = Reminder.objects.filter(assignment_id=assignment_id, kind=ReminderKind.DEADLINE).order_by("pk")
+        return [timezone.localdate(r.created_at) for r in rows]
 
 
 def test_each_kind_of_reminder_once_on_its_day_across_restarts(world: World) -> None:
@@ -82,9 +84,9 @@ def test_a_date_set_again_by_an_action_does_not_send_again(world: World) -> None
     # An action recomputes the next reminder from today, inclusive: today's again.
     Assignment.objects.filter(pk=lead["id"]).update(remind_on=day)
     with time_machine.travel(f"{day.isoformat()} 10:00 +0800", tick=False):
-        assert handle_one_reminder() is True  # claimed and passed over: the key was used
-        assert handle_one_reminder() is False
-    assert Reminder.objects.filter(assignment_id=lead["id"]).count() == 1
+        assert handle_one(KINDS[ReminderKind.DEADLINE], day) is False  # claimed and passed over: the key was used
+        assert handle_one(KINDS[ReminderKind.DEADLINE], day) is None
+    assert Reminder.objects.filter(assignment_id=lead["id"], kind=ReminderKind.DEADLINE).count() == 1
     assert Assignment.objects.get(pk=lead["id"]).remind_on == day + timedelta(days=10)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from handling.actions import send_due_reminders
+from handling.reminders import send_due_reminders
 
 
 class Command(BaseCommand):
