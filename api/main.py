@@ -19,7 +19,11 @@ from api.endpoints.handling import router as handling_router
 from api.endpoints.notifications import router as notifications_router
 from api.endpoints.organisation import router as organisation_router
 from api.endpoints.proposals import router as proposals_router
+from api.endpoints.publications import router as publications_router
 from api.endpoints.reports import router as reports_router
+from api.endpoints.spotchecks import router as spotchecks_router
+from api.endpoints.supervision import router as supervision_router
+from api.endpoints.unsatisfied import router as unsatisfied_router
 from api.endpoints.workcalendar import router as calendar_router
 from lib.errors import DomainError, Forbidden, InvalidInput, NotFound, Unauthenticated
 from organisation.signals import security_event
@@ -44,12 +48,16 @@ api.add_router("", proposals_router)
 api.add_router("", handling_router)
 api.add_router("", public_router)
 api.add_router("", reports_router)
+api.add_router("", publications_router)  # 通报, 年度报告
 api.add_router("", assessment_router)
+api.add_router("", unsatisfied_router)  # 不满意提案分析
 api.add_router("", calendar_router)
 api.add_router("", notifications_router)
 api.add_router("", audit_router)
 api.add_router("", documents_router)
 api.add_router("", attachments_router)
+api.add_router("", spotchecks_router)
+api.add_router("", supervision_router)  # 动态督办
 
 
 def _report_denied(request: HttpRequest, error: DomainError) -> None:

@@ -21,6 +21,7 @@ KIND_LABELS: dict[str, str] = {
     "calendar_changed": "修改节假日安排",
     "assessment_weights_changed": "修改目标考核权重",
     "unit_evaluation_changed": "录入政协评议得分",
+    "circular_issued": "印发通报",
 }
 
 OUTCOME_LABELS: dict[str, str] = {

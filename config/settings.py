@@ -70,7 +70,10 @@ INSTALLED_APPS = [
     "documents",  # 公文: 答复函, 承办单, 会办意见, 征询意见表 (.docx, .pdf)
     "audit",  # the security audit log (安全审计)
     "attachments",  # files of proposals and their handling (附件)
+    "supervision",  # 动态督办: key proposals' milestones, progress notes, instructions
+    "spotchecks",  # 抽查: samples of replied proposals, findings, the units' rectification
     "worker",  # manage.py worker: queued tasks and the scheduled scans (催办)
+    "publications",  # 通报 and 年度报告 (.docx)
     "api",
     "web",
 ]

@@ -23,7 +23,22 @@ from docx.shared import Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from .layout import BODY, PAGE_NUMBER, Block, Cell, Document, Face, Grid, Para, Rule, Run, Split, Style, Together
+from .layout import (
+    BODY,
+    PAGE_NUMBER,
+    Block,
+    Cell,
+    Document,
+    Face,
+    Grid,
+    Image,
+    Para,
+    Rule,
+    Run,
+    Split,
+    Style,
+    Together,
+)
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -136,6 +151,22 @@ def _grid(table: Table, block: Grid, width: float, char: float) -> None:
         if row.height:
             table.rows[r].height = Pt(row.height)
             table.rows[r].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+        if r < block.header:
+            table.rows[r]._tr.get_or_add_trPr().append(parse_xml(f"<w:tblHeader {nsdecls('w')}/>"))
+
+
+def _image(p: Paragraph, block: Image, width: float) -> None:
+    """The picture in a centred paragraph of its own height (single spacing: an exact line pitch would cut
+    it to one line)."""
+    fmt = p.paragraph_format
+    fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    fmt.space_before = Pt(block.before * BODY.pitch)
+    fmt.space_after = Pt(block.after * BODY.pitch)
+    run = p.add_run()
+    shape = run.add_picture(io.BytesIO(block.data), width=Pt(width * block.width))
+    if block.description:
+        shape._inline.docPr.set("descr", block.description)
 
 
 def _grid_settings(doc: Document, section: object) -> None:
@@ -177,7 +208,7 @@ def _header_footer(doc: Document, section: object, out: object) -> None:
         _run(p, Run(" —"), PAGE_NUMBER)
 
 
-def _flat(blocks: tuple[Block, ...]) -> Iterator[tuple[Para | Split | Rule | Grid, bool, bool]]:
+def _flat(blocks: tuple[Block, ...]) -> Iterator[tuple[Para | Split | Rule | Grid | Image, bool, bool]]:
     """Each block, whether it keeps with the next (every block of a ``Together`` but its last), and whether
     the block before it keeps with it (the first of a ``Together`` ``with_previous``)."""
     for block in blocks:
@@ -225,6 +256,8 @@ def render_docx(doc: Document) -> bytes:
             _split(p, block, page.text_width, page.char_pitch)
         elif isinstance(block, Rule):
             _rule(p, block)
+        elif isinstance(block, Image):
+            _image(p, block, page.text_width)
         if keep:
             p.paragraph_format.keep_with_next = True
     _header_footer(doc, section, out)

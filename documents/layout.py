@@ -168,6 +168,7 @@ class Row:
 class Grid:
     widths: tuple[float, ...]  # fractions of the text width
     rows: tuple[Row, ...]
+    header: int = 0  # the first rows repeat at the top of each page the table runs over (a table's heads)
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,19 @@ class Together:
     with_previous: bool = False  # nor split from the block before it (the signature from the last paragraph)
 
 
-Block = Para | Split | Rule | Grid | Together
+@dataclass(frozen=True)
+class Image:
+    """A picture centred in the text block (a chart): PNG bytes drawn ``width`` (a fraction of the text
+    width) wide, its height following the picture's proportions; ``description`` is its alternative text."""
+
+    data: bytes
+    width: float = 1.0
+    description: str = ""
+    before: float = 0.3  # space before and after, in body lines
+    after: float = 0.3
+
+
+Block = Para | Split | Rule | Grid | Together | Image
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ official faces are not installed). Every text is escaped; the file depends only 
 
 from __future__ import annotations
 
+import base64
 from html import escape
 
-from .layout import BODY, HEITI, PAGE_NUMBER, Block, Cell, Document, Face, Grid, Para, Rule, Run, Split, Style
+from .layout import BODY, HEITI, PAGE_NUMBER, Block, Cell, Document, Face, Grid, Image, Para, Rule, Run, Split, Style
 
 PDF_TYPE = "application/pdf"
 
@@ -78,7 +79,16 @@ def _grid(block: Grid, char: float) -> str:
         height = f' style="height: {row.height}pt"' if row.height else ""
         cells = "".join(_cell(c, 0, char) for c in row.cells)
         rows.append(f"<tr{height}>{cells}</tr>")
-    return f"<table><colgroup>{cols}</colgroup>{''.join(rows)}</table>"
+    head = f"<thead>{''.join(rows[: block.header])}</thead>" if block.header else ""
+    return f"<table><colgroup>{cols}</colgroup>{head}<tbody>{''.join(rows[block.header :])}</tbody></table>"
+
+
+def _image(block: Image) -> str:
+    src = "data:image/png;base64," + base64.b64encode(block.data).decode("ascii")
+    return (
+        f'<p class="image" style="margin: {block.before * BODY.pitch}pt 0 {block.after * BODY.pitch}pt 0">'
+        f'<img src="{src}" alt="{escape(block.description, quote=True)}" style="width: {block.width * 100:.2f}%"></p>'
+    )
 
 
 def _block(block: Block, char: float) -> str:
@@ -90,6 +100,8 @@ def _block(block: Block, char: float) -> str:
         return _rule(block)
     if isinstance(block, Grid):
         return _grid(block, char)
+    if isinstance(block, Image):
+        return _image(block)
     cls = "together with-previous" if block.with_previous else "together"
     return f'<div class="{cls}">{"".join(_block(b, char) for b in block.blocks)}</div>'
 
@@ -114,6 +126,8 @@ html {{ font-family: {_family(BODY.face)}; font-size: {BODY.size}pt; line-height
 body {{ margin: 0; }}
 p {{ margin: 0; orphans: 1; widows: 1; }}
 p.split .r {{ float: right; white-space: nowrap; }}
+p.image {{ text-align: center; line-height: normal; break-inside: avoid; }}
+p.image img {{ display: inline-block; }}
 table {{ width: 100%; border-collapse: collapse; table-layout: fixed; }}
 td {{ border: 0.75pt solid #000; padding: 2pt 4pt; vertical-align: top; }}
 td.label {{ vertical-align: middle; }}

@@ -14,6 +14,8 @@ from handling.models import ContactMethod, ContactStage
 from handling.states import LIGHT_YELLOW_DAYS, State, light_for
 from organisation.models import DEPT_ROLES, Role, User
 from proposals.models import ProposalStatus
+from spotchecks.models import EVENT_LABELS as SPOT_CHECK_EVENTS
+from supervision.labels import EVENT_LABELS as SUPERVISION_EVENT_LABELS
 
 from .action_forms import ASSIGNMENT_FORMS
 
@@ -26,6 +28,8 @@ EVENT_LABELS = {
     "feedback": "反馈意见",
     "cosigner_feedback": "附议人反馈意见",
     "attach": "上传附件",
+    **SPOT_CHECK_EVENTS,
+    **SUPERVISION_EVENT_LABELS,
 }
 # A contact names its stage and way ("办中见面（电话）"), so that three contacts do not read as three
 # identical lines; the stage reads as the form that recorded it says.

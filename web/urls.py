@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import account, assignments, attachments, auth, browse, channels, proposals
+from .views import account, assignments, attachments, auth, browse, channels, proposals, publications, spotchecks
 from .views.dashboard import dashboard_page
 
 urlpatterns = [
@@ -16,13 +16,19 @@ urlpatterns = [
     # one workbench per role; each module owns the pages under its prefix
     path("office/lockouts/", include("web.views.lockouts")),
     path("office/assessment/", include("web.views.assessment")),  # 目标考核
+    path("office/reports/", include("web.views.publications")),  # 通报, 年度报告
+    path("reports/circulars/", include(publications.shared_urls)),  # the circulars sent to a unit
+    path("office/unsatisfied/", include("web.views.unsatisfied")),  # 不满意提案分析 (office, CPPCC, leaders)
+    path("office/spot-checks/", include(spotchecks.office_urls)),  # 抽查
     path("office/", include("web.views.office")),
+    path("unit/spot-checks/", include(spotchecks.unit_urls)),  # 抽查整改
     path("unit/", include("web.views.unit")),
     path("leader/", include("web.views.leader")),
     path("cppcc/", include("web.views.cppcc")),
     path("my/", include("web.views.member")),
     path("public/", include("web.views.public")),
     path("audit/", include("web.views.audit")),  # 安全审计: superusers and auditors (audit.view_auditentry)
+    path("supervision/", include("web.views.supervision")),  # 动态督办 (key proposals, 建议案)
     # lists every signed-in role may browse, within what it may see
     path("dashboard/", dashboard_page, name="dashboard"),  # 督办驾驶舱
     path("proposals/", browse.proposal_list, name="proposals"),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from handling.reminders import send_due_reminders
 from notifications.outbox import queue_digests, send_due_deliveries
+from supervision.reminders import send_due_milestone_reminders
 
 
 def reminders(stopping: Callable[[], bool] = lambda: False) -> int:
@@ -28,6 +29,7 @@ def deliveries(stopping: Callable[[], bool] = lambda: False) -> int:
 # In this order: the reminders' messages and the digests are sent in the same round.
 SCANS: dict[str, Callable[[Callable[[], bool]], int]] = {
     "reminders": reminders,
+    "milestones": lambda stopping: send_due_milestone_reminders(stopping=stopping),  # 督办节点 (supervision)
     "digests": digests,
     "deliveries": deliveries,
 }

@@ -56,6 +56,31 @@ def nav_items(user: User) -> list[dict[str, str]]:
     return [{"label": label, "url": reverse(name)} for label, name in items]
 
 
+# The "督办" menu beside the role's items (a dropdown in base.html): (label, URL name, the roles that see it,
+# whether a superuser without a role does: pages of one office's own jurisdiction need one).
+SUPERVISION_NAV = [
+    ("不满意分析", "unsatisfied_analysis", {Role.OFFICE_STAFF, Role.CPPCC_STAFF, Role.GOV_LEADER}, True),
+    ("目标考核", "office-assessment", {Role.OFFICE_STAFF}, False),
+    ("动态督办", "supervision_list", {Role.OFFICE_STAFF, Role.CPPCC_STAFF, Role.GOV_LEADER, *DEPT_ROLES}, False),
+    ("抽查", "spotcheck_list", {Role.OFFICE_STAFF, Role.CPPCC_STAFF}, False),
+    ("抽查整改", "unit_spotchecks", set(DEPT_ROLES), False),
+    ("进展通报", "circular_page", {Role.OFFICE_STAFF}, False),
+    ("收到的通报", "circulars", set(DEPT_ROLES), False),
+    ("年度报告", "annual_report_page", {Role.OFFICE_STAFF}, False),
+]
+
+
+@register.filter
+def supervision_nav(user: User) -> list[dict[str, str]]:
+    """The items of the "督办" menu the user sees (none: no menu)."""
+    no_role = user.is_superuser and not user.role
+    return [
+        {"label": label, "url": reverse(name)}
+        for label, name, roles, superuser in SUPERVISION_NAV
+        if user.role in roles or (no_role and superuser)
+    ]
+
+
 @register.filter
 def percent(rate: float | None) -> str:
     """A rate 0..1 as the reports write it (98.5%); none yet (nothing to count) is a dash."""

@@ -21,3 +21,20 @@
     });
   });
 })();
+// The navigation's menus (<details class="nav-dropdown">) open and close without scripts; with them, a click
+// elsewhere or Escape closes an open one (Escape gives the focus back to its summary), and opening one closes
+// the other.
+(function () {
+  function openMenus() { return document.querySelectorAll("details.nav-dropdown[open]"); }
+  document.addEventListener("click", function (e) {
+    openMenus().forEach(function (d) { if (!d.contains(e.target)) d.open = false; });
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    openMenus().forEach(function (d) {
+      var inside = d.contains(document.activeElement);
+      d.open = false;
+      if (inside) d.querySelector("summary").focus();
+    });
+  });
+})();
