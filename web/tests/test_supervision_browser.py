@@ -44,9 +44,8 @@ def test_the_office_supervises_and_the_unit_reports_done(bworld, open_page):
     assert web.locator(".light-red").count() == 1 and web.locator(".light-yellow").count() == 1
     assert web.locator(".light-green").count() == 1
     look(web, "supervision-list")
-    web.get_by_label("督办灯").select_option("red")
-    web.get_by_role("button", name="筛选").click()
-    expect(web.locator("tbody tr")).to_have_count(1)  # the list follows the filter (htmx)
+    web.get_by_label("督办灯").select_option("red")  # not the form's first select: a change of any applies
+    expect(web.locator("tbody tr")).to_have_count(1)  # the list follows the filter (htmx), no click needed
     web.get_by_role("link", name="关于加强中小学课后服务的建议").click()
     web.locator("#milestones-title").wait_for()
     assert "超期 3 天" in web.locator(".supervision-light").inner_text()
