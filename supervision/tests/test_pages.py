@@ -137,3 +137,13 @@ def test_the_console_shows_plans_read_only(world: World) -> None:
     assert page.status_code == 200 and "制定课后服务实施方案" in page.content.decode()
     assert admin.post(f"/admin/supervision/plan/{plan.pk}/change/", {}).status_code == 403
     assert admin.post(f"/admin/supervision/plan/{plan.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_a_key_proposals_pages_link_to_its_plan_but_not_the_members(world: World) -> None:
+    red, _ = scene(world)
+    plain = file_proposal(world)["id"]
+    link = f'href="/supervision/{red}/"'
+    assert link in client(world.office).get(f"/proposals/{red}/").content.decode()
+    assert "/supervision/" not in client(world.office).get(f"/proposals/{plain}/").content.decode().split("<main")[1]
+    member_page = client(world.member1).get(f"/my/{red}/")
+    assert member_page.status_code == 200 and link not in member_page.content.decode()
