@@ -190,8 +190,9 @@ def _recipients(kind: Kind, a: Assignment, department_id: int, missed: bool) -> 
     return unit_users(department_id, roles)
 
 
-def _lock_proposal(proposal_id: int) -> bool:
-    """Lock the proposal as the actions do (handling.actions._lock); False when another holds it."""
+def lock_proposal_unless_held(proposal_id: int) -> bool:
+    """Lock the proposal as the actions do (handling.actions._lock), skipping it (False) when another
+    worker or an action holds it: every scan that then locks a row under it takes the actions' order."""
     rows = Proposal.objects.filter(pk=proposal_id)
     if connection.features.has_select_for_update_skip_locked:
         rows = rows.select_for_update(skip_locked=True, no_key=True)
@@ -203,7 +204,7 @@ def _claim(kind: Kind, on: date) -> Row | None:
     due = kind.model.objects.filter(**{f"{kind.column}__lte": on}).order_by(kind.column, "pk")
     proposal_of = "proposal_id" if kind.model is Assignment else "assignment__proposal_id"
     for pk, proposal_id in due.values_list("pk", proposal_of)[:SCAN_BATCH]:
-        if not _lock_proposal(proposal_id):
+        if not lock_proposal_unless_held(proposal_id):
             continue
         row = (
             kind.model.objects.select_for_update(of=("self",), no_key=True)

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from handling.deadlines import next_reminder
 from handling.models import Assignment
+from handling.reminders import lock_proposal_unless_held
 from handling.states import State
 from history.recording import record_event
 from lib.dates import cn_date
@@ -40,21 +41,11 @@ def reminder_text(m: Milestone, on: date) -> str:
     return f"已超过{what}{-days}天，请立即办理并说明原因。"
 
 
-def _lock_proposal(proposal_id: int) -> bool:
-    """Lock the proposal as the actions do; False when another worker or an action holds it."""
-    rows = Proposal.objects.filter(pk=proposal_id)
-    if connection.features.has_select_for_update_skip_locked:
-        rows = rows.select_for_update(skip_locked=True, no_key=True)
-    else:
-        rows = rows.select_for_update(no_key=True)  # SQLite: writers queue (immediate transactions)
-    return rows.values_list("pk").first() is not None
-
-
 def _claim(on: date) -> Milestone | None:
     """Lock the first due milestone nobody else holds, proposal first; None when none is left."""
     due = Milestone.objects.filter(remind_on__lte=on, done_on__isnull=True).order_by("remind_on", "pk")
     for pk, proposal_id in due.values_list("pk", "plan__proposal_id")[:SCAN_BATCH]:
-        if not _lock_proposal(proposal_id):
+        if not lock_proposal_unless_held(proposal_id):
             continue
         m = (
             Milestone.objects.select_for_update(of=("self",), no_key=True)
