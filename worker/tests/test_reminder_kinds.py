@@ -90,10 +90,14 @@ def check_history(assignment_id: int, kind: ReminderKind) -> None:
         e for e in Event.objects.filter(assignment_id=assignment_id, action="remind") if e.data.get("kind") == kind
     ]
     assert sorted(e.data["reminder_id"] for e in events) == sorted(r.pk for r in reminders_)
+    assert reminders_, kind  # else the checks below hold of nothing
     keys = Counter(
-        Notification.objects.filter(key__startswith=f"remind:{kind}:").values_list("key", "user")
-    )  # one message per recipient per reminder
-    assert set(keys.values()) <= {1}
+        Notification.objects.filter(key__startswith=f"remind:{kind}:", assignment_id=assignment_id).values_list(
+            "key", "user"
+        )
+    )  # one message per recipient per reminder, one key per reminder
+    assert keys and set(keys.values()) == {1}
+    assert len({k for k, _ in keys}) == len(reminders_)
 
 
 def test_the_return_window_until_the_unit_signs_for_it(world: World) -> None:
