@@ -292,6 +292,10 @@ API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "90"))
 # this many days after they were read, unread ones never (prune_notifications).
 IDEMPOTENCY_KEEP_DAYS = int(os.environ.get("IDEMPOTENCY_KEEP_DAYS", "7"))
 READ_NOTIFICATIONS_KEEP_DAYS = int(os.environ.get("READ_NOTIFICATIONS_KEEP_DAYS", "90"))
+# The worker's daily prune_deliveries scan: finished e-mail/SMS/digest delivery rows this many days old go
+# (0: kept for ever), counted into a daily tally first; deleted this many rows per transaction.
+NOTIFICATION_RETENTION_DAYS = int(os.environ.get("NOTIFICATION_RETENTION_DAYS", "180"))
+NOTIFICATION_PRUNE_BATCH = int(os.environ.get("NOTIFICATION_PRUNE_BATCH", "500"))
 
 # Login throttling (登录失败处理, django-axes): the lock-out is decided by the first backend, before
 # any password hash is computed. An account locks after LOGIN_FAILURE_LIMIT failures, an address after

@@ -1,6 +1,6 @@
 """In-app messages in the operator's console: shown only (delivery writes them, the user reads them,
 ``manage.py prune_notifications`` removes old read ones); and their e-mail/SMS deliveries, to see what
-went out and what failed (the worker alone changes them)."""
+went out and what failed (the worker alone changes them), and the daily tally the pruned ones leave."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.http import HttpRequest
 
 from organisation.admin import ReadOnlyAdmin
 
-from .models import Delivery, Notification
+from .models import Delivery, DeliveryTally, Notification
 
 COLUMNS = ("recipient", "text", "proposal_ref", "sent", "read")
 
@@ -57,3 +57,12 @@ class DeliveryAdmin(ReadOnlyAdmin[Delivery]):
     show_full_result_count = False
     fields = ("user", "notification", "channel", "day", "outcome", "attempts", "last_error", "next_attempt_at",
               "sent_at", "created_at")  # fmt: skip
+
+
+@admin.register(DeliveryTally)
+class DeliveryTallyAdmin(ReadOnlyAdmin[DeliveryTally]):
+    list_display = ("day", "channel", "outcome", "count", "attempts")
+    list_filter = ("channel", "outcome")
+    date_hierarchy = "day"
+    ordering = ["-day", "channel", "outcome"]
+    fields = list_display

@@ -77,6 +77,10 @@ class Delivery(models.Model):
             models.Index(
                 fields=["next_attempt_at"], condition=models.Q(outcome="pending"), name="delivery_pending_idx"
             ),
+            # The pruning scan's range (notifications/pruning.py): finished rows, oldest first.
+            models.Index(
+                fields=["created_at", "id"], condition=~models.Q(outcome="pending"), name="delivery_finished_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -92,6 +96,23 @@ class Delivery(models.Model):
                 | models.Q(~models.Q(channel="digest"), day__isnull=True, notification__isnull=False),
                 name="delivery_digest_or_message",
             ),
+        ]
+
+
+class DeliveryTally(models.Model):
+    """What pruned delivery rows leave behind (notifications/pruning.py): per day they were written,
+    channel and outcome, how many there were and how many attempts they took."""
+
+    day = models.DateField("日期")
+    channel = models.CharField("渠道", max_length=10, choices=Channel.choices)
+    outcome = models.CharField("状态", max_length=10, choices=Outcome.choices)
+    count = models.PositiveIntegerField("条数", default=0)
+    attempts = models.PositiveIntegerField("尝试次数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "消息投递统计"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "channel", "outcome"], name="delivery_tally_once_per_day")
         ]
 
 

@@ -1,4 +1,5 @@
-"""Delete the in-app messages read more than READ_NOTIFICATIONS_KEEP_DAYS ago; unread ones stay."""
+"""Delete the in-app messages read more than READ_NOTIFICATIONS_KEEP_DAYS ago; unread ones stay. Their
+delivery rows go with them (the FK cascades), counted into the delivery tally first (notifications/pruning.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from notifications.models import Notification
+from notifications.models import Delivery, Notification
+from notifications.pruning import tally
 
 
 def read_long_ago(days: int, now: datetime | None = None) -> QuerySet[Notification]:
@@ -30,5 +33,8 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"试运行：将删除 {rows.count()} 条阅读已超过 {keep} 天的消息（未删除）。")
             return
-        count, _ = rows.delete()
+        with transaction.atomic():
+            tally(Delivery.objects.filter(notification__in=rows))
+            _, deleted = rows.delete()
+        count = deleted.get(Notification._meta.label, 0)  # the messages; their delivery rows not counted
         self.stdout.write(f"已删除 {count} 条阅读已超过 {keep} 天的消息。")
