@@ -60,7 +60,8 @@ def nav_items(user: User) -> list[dict[str, str]]:
 # whether a superuser without a role does: pages of one office's own jurisdiction need one).
 SUPERVISION_NAV = [
     ("不满意分析", "unsatisfied_analysis", {Role.OFFICE_STAFF, Role.CPPCC_STAFF, Role.GOV_LEADER}, True),
-    ("目标考核", "office-assessment", {Role.OFFICE_STAFF}, False),
+    ("目标考核", "office-assessment", {Role.OFFICE_STAFF, Role.CPPCC_STAFF, Role.GOV_LEADER}, False),
+    ("政协评议", "office-assessment-evaluations", {Role.CPPCC_STAFF}, False),
     ("动态督办", "supervision_list", {Role.OFFICE_STAFF, Role.CPPCC_STAFF, Role.GOV_LEADER, *DEPT_ROLES}, False),
     ("抽查", "spotcheck_list", {Role.OFFICE_STAFF, Role.CPPCC_STAFF}, False),
     ("抽查整改", "unit_spotchecks", set(DEPT_ROLES), False),
