@@ -16,7 +16,8 @@
 Environment: BENCH_SECONDS (20) per request, BENCH_REFERENCE_SECONDS (a quarter of it, at least 2) per
 /healthz run, BENCH_CONNECTIONS (16), BENCH_WORKERS (2), BENCH_Q (检索词, 教育), BENCH_SLOW_MS (1000: a
 request slower than this alone is measured with as many connections as workers, so that its queue does not
-eat the run), BENCH_MAX_REQUESTS (gunicorn's worker recycling; the config's default when unset).
+eat the run), BENCH_MAX_REQUESTS (gunicorn's worker recycling; the config's default when unset), BENCH_ONLY
+(comma-separated words: only the requests whose label or path holds one, e.g. ``dashboard,assessment``).
 """
 
 from __future__ import annotations
@@ -744,6 +745,9 @@ def main() -> None:
             imports = import_endpoints()
             django_connections.close_all()
 
+            only = [w for w in os.environ.get("BENCH_ONLY", "").split(",") if w.strip()]
+            if only:  # a few requests again after a change, e.g. BENCH_ONLY=dashboard,assessment
+                plan = [p for p in plan if any(w.strip() in p.label or w.strip() in p.path for w in only)]
             say(f"测量（{len(plan)} 个请求，每个前后各测一次 /healthz）…")
             drain(server.port)
             references.append(wrk(server.port, "/healthz", [], ref_seconds, connections))

@@ -39,3 +39,21 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.action}"
+
+
+class UnitChange(models.Model):
+    """A mark that a unit's records of one year changed: written with every event about one of its assignments,
+    in the event's transaction. The per-unit aggregates kept above the history (``reports.queries``' stored
+    figures) count a marked unit afresh until the worker has recounted it and deleted the marks it read.
+
+    Not a foreign key: a mark must never lock the unit's row, and it outlives nothing it points to."""
+
+    department_id = models.BigIntegerField()
+    year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "单位统计变动标记"
+        indexes = [models.Index(fields=["year", "department_id"], name="unit_change_year_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.department_id}"

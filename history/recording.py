@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .chain import FIELDS, GENESIS, canonical_data, row_hash
-from .models import Event
+from .models import Event, UnitChange
 
 if TYPE_CHECKING:
     from handling.models import Assignment
@@ -69,6 +69,8 @@ def _append(
     # hashed exactly as verify_history reads it back (pk is not hashed: it is not known yet)
     event.hash = row_hash(tuple(getattr(event, f) for f in FIELDS), event.prev_hash)
     event.save(force_insert=True)
+    if assignment is not None:  # the unit's yearly figures are to be counted again (reports.queries)
+        UnitChange.objects.create(department_id=assignment.department_id, year=assignment.year)
     return event
 
 

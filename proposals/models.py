@@ -100,6 +100,12 @@ class Proposal(models.Model):
             models.Index(
                 fields=["-id"], name="proposal_key_idx", condition=models.Q(is_key=True) | models.Q(is_suggestion=True)
             ),
+            # the dashboard's key proposals of a year by status, from the index alone
+            models.Index(
+                fields=["year", "jurisdiction", "status"],
+                name="proposal_key_year_idx",
+                condition=models.Q(is_key=True) | models.Q(is_suggestion=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,14 +13,13 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
 
 from handling.models import Assignment
 from handling.states import AssignmentRole
 from organisation.models import Jurisdiction
 from proposals.models import Proposal, ProposalStatus
 
-from .queries import ACTIVE, TARGETS, department_stats, summed
+from .queries import TARGETS, department_stats, summed
 from .workbench import LightTotals, light_totals, unit_lights
 
 TARGET_LABELS = {"reply_rate": "办复率", "meeting_rate": "见面率", "satisfaction_rate": "满意率"}
@@ -66,36 +65,12 @@ def _targets(totals: dict[str, Any], units: list[dict[str, Any]]) -> list[Target
     return out
 
 
-def _months(assignments: Any, year: int) -> list[Month]:
-    leads = assignments.filter(role=AssignmentRole.LEAD).filter(ACTIVE)
-    assigned = dict(
-        leads.filter(assigned_on__year=year)
-        .annotate(m=TruncMonth("assigned_on"))
-        .values("m")
-        .annotate(n=Count("pk"))
-        .values_list("m", "n")
-    )
-    replied = dict(
-        leads.filter(first_replied_on__year=year)
-        .annotate(m=TruncMonth("first_replied_on"))
-        .values("m")
-        .annotate(n=Count("pk"))
-        .values_list("m", "n")
-    )
-    by_month: dict[int, list[int]] = {m: [0, 0] for m in range(1, 13)}
-    for day, n in assigned.items():
-        by_month[day.month][0] += n
-    for day, n in replied.items():
-        by_month[day.month][1] += n
-    return [Month(m, a, r) for m, (a, r) in by_month.items()]
-
-
 def dashboard(
     jurisdiction_ids: list[int], *, year: int, today: date, department_ids: list[int] | None = None
 ) -> Dashboard:
     """The dashboard of ``year`` over the units of the given jurisdictions (only ``department_ids`` when
     given: the units a government leader is in charge of)."""
-    stats = department_stats(jurisdiction_ids, today=today, year=year, department_ids=department_ids)
+    stats = department_stats(jurisdiction_ids, today=today, year=year, department_ids=department_ids, months=True)
     names = dict(Jurisdiction.objects.filter(pk__in=jurisdiction_ids).values_list("pk", "name"))
     units = [{**u, "jurisdiction": names.get(u["jurisdiction_id"], "")} for u in stats["departments"]]
     jurisdictions = []
@@ -119,6 +94,9 @@ def dashboard(
         jurisdictions=jurisdictions,
         targets=_targets(stats["totals"], units),
         lights=lights,
-        months=_months(assignments.filter(year=year), year),
+        months=[
+            Month(m, a, r)
+            for m, a, r in zip(range(1, 13), stats["months"]["assigned"], stats["months"]["replied"], strict=True)
+        ],
         key_progress=[(s.value, s.label, by_status.get(s.value, 0)) for s in ProposalStatus],
     )

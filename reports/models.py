@@ -88,3 +88,23 @@ class UnitEvaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department_id} {self.year}: {self.score}"
+
+
+class UnitYearFigures(models.Model):
+    """One unit's counts of one year (``reports.queries.count_units``' row), kept so that the dashboard, the
+    assessment and /stats read a few hundred rows instead of aggregating a province's assignments on every
+    request. A row is read only while it is exact: counted today (overdue and "due" counts depend on the
+    day) and with no ``history.UnitChange`` mark of its unit and year left; otherwise that unit is counted
+    afresh. The worker (scan ``figures``) recounts the marked units and, once a day, every row."""
+
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    counted_on = models.DateField()
+    counts = models.JSONField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "单位年度统计"
+        constraints = [models.UniqueConstraint(fields=["year", "department"], name="unit_year_figures_once")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.department_id}"

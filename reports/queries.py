@@ -22,8 +22,11 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from handling.models import Assignment, FollowUpItem, Rating, ResultClass
 from handling.states import AssignmentRole, State
+from history.models import UnitChange
 from lib.replica import reads_from_replica
 from organisation.models import Department
+
+from .models import UnitYearFigures
 
 ACTIVE = ~Q(state=State.WITHDRAWN)
 REPLIED = ACTIVE & Q(first_replied_on__isnull=False)
@@ -92,19 +95,99 @@ def metric_rows(assignments: QuerySet[Assignment], metric: str, today: date) -> 
     return assignments.filter(role=AssignmentRole.LEAD).filter(metric_conditions(today)[metric])
 
 
-def _lead_counts(qs: QuerySet[Assignment], today: date) -> dict[int, dict[str, int]]:
+def _month_bounds(year: int) -> list[tuple[date, date]]:
+    return [(date(year, m, 1), date(year + (m == 12), m % 12 + 1, 1)) for m in range(1, 13)]
+
+
+def _lead_counts(qs: QuerySet[Assignment], today: date, year: int | None) -> dict[int, dict[str, Any]]:
     where = metric_conditions(today)
-    counted = {k: Count("pk", filter=where[k]) for k in COUNT_KEYS if k != "extensions"}
+    counted: dict[str, Any] = {k: Count("pk", filter=where[k]) for k in COUNT_KEYS if k != "extensions"}
+    if year is not None:  # the dashboard's months, in the same pass over the rows
+        for m, (first, after) in enumerate(_month_bounds(year), start=1):
+            counted[f"assigned_m{m}"] = Count("pk", filter=ACTIVE & Q(assigned_on__gte=first, assigned_on__lt=after))
+            counted[f"replied_m{m}"] = Count(
+                "pk", filter=ACTIVE & Q(first_replied_on__gte=first, first_replied_on__lt=after)
+            )
     rows = (
         qs.filter(role=AssignmentRole.LEAD)
         .values("department_id")
         .annotate(**counted, extensions=Sum("extensions_approved", filter=ACTIVE, default=0))
     )
-    result: dict[int, dict[str, int]] = {}
+    result: dict[int, dict[str, Any]] = {}
     for r in rows:
         row: dict[str, Any] = dict(r)
+        if year is not None:
+            row["assigned_months"] = [row.pop(f"assigned_m{m}") for m in range(1, 13)]
+            row["replied_months"] = [row.pop(f"replied_m{m}") for m in range(1, 13)]
         result[row.pop("department_id")] = row
     return result
+
+
+NO_MONTHS = [0] * 12
+
+
+def count_units(
+    unit_ids: list[int], *, today: date, year: int | None = None, session_id: int | None = None
+) -> dict[int, dict[str, Any]]:
+    """Each unit's counts, counted now from the assignments: COUNT_KEYS, ``returns``, ``follow_up_due`` and
+    ``follow_up_done`` (B follow-up items), and for a year ``assigned_months`` / ``replied_months`` (lead
+    assignments made and first replies delivered in each month of it). Every unit asked for has a row."""
+    # the units' ids as constants (a few hundred at most): the aggregates then read the (year, department,
+    # role) index per unit instead of joining every assignment to its department
+    qs = Assignment.objects.filter(department_id__in=unit_ids)
+    if year is not None:
+        qs = qs.filter(year=year)
+    if session_id is not None:
+        qs = qs.filter(proposal__session_id=session_id)
+    leads = _lead_counts(qs, today, year)
+    returns = dict(
+        qs.filter(returned=True).values("department_id").annotate(n=Count("pk")).values_list("department_id", "n")
+    )
+    # the follow-up items of the same rows as the lead counts (lead, not withdrawn), joined once to their
+    # assignment rather than through an IN over a subquery of every assignment
+    items = FollowUpItem.objects.filter(
+        assignment__department_id__in=unit_ids, assignment__role=AssignmentRole.LEAD
+    ).exclude(assignment__state=State.WITHDRAWN)
+    if year is not None:
+        items = items.filter(assignment__year=year)
+    if session_id is not None:
+        items = items.filter(assignment__proposal__session_id=session_id)
+    follow = {
+        r["assignment__department_id"]: r
+        for r in items.values("assignment__department_id").annotate(
+            due=Count("pk", filter=Q(due_on__lte=today) | Q(done_on__isnull=False)),
+            done=Count("pk", filter=Q(done_on__isnull=False)),
+        )
+    }
+    result = {}
+    for pk in unit_ids:
+        counts: dict[str, Any] = {k: 0 for k in COUNT_KEYS} | {k: v or 0 for k, v in leads.get(pk, {}).items()}
+        counts.setdefault("assigned_months", NO_MONTHS)
+        counts.setdefault("replied_months", NO_MONTHS)
+        f = follow.get(pk) or {"due": 0, "done": 0}
+        counts |= {"returns": returns.get(pk, 0), "follow_up_due": f.get("due", 0), "follow_up_done": f.get("done", 0)}
+        result[pk] = counts
+    return result
+
+
+def stored_counts(unit_ids: list[int], *, today: date, year: int) -> dict[int, dict[str, Any]]:
+    """``count_units`` for one year, read from the figures the worker keeps (``UnitYearFigures``) where they
+    are exact, counted now for the units changed since (a ``UnitChange`` mark), never counted, or counted
+    on another day. The same numbers as ``count_units``, always (reports/tests/test_stored_figures.py)."""
+    changed = set(
+        UnitChange.objects.filter(year=year, department_id__in=unit_ids).values_list("department_id", flat=True)
+    )
+    stored = {
+        department_id: counts
+        for department_id, counts in UnitYearFigures.objects.filter(
+            year=year, department_id__in=unit_ids, counted_on=today
+        ).values_list("department_id", "counts")
+        if department_id not in changed
+    }
+    missing = [pk for pk in unit_ids if pk not in stored]
+    if missing:
+        stored |= count_units(missing, today=today, year=year)
+    return stored
 
 
 def _rate(num: int, den: int) -> float | None:
@@ -149,6 +232,11 @@ def summed(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 sum(r["follow_up_done"] for r in rows))  # fmt: skip
 
 
+def _counts_anything(counts: dict[str, Any]) -> bool:
+    """Whether an inactive unit still has lead assignments (counted in the figures) in the scope."""
+    return any(counts[k] for k in COUNT_KEYS)
+
+
 @reads_from_replica()  # a yearly figure can bear the replica's lag (DATABASE_REPLICA_URL)
 def department_stats(
     jurisdiction_ids: list[int],
@@ -157,54 +245,38 @@ def department_stats(
     year: int | None = None,
     session_id: int | None = None,
     department_ids: list[int] | None = None,
+    months: bool = False,
 ) -> dict[str, Any]:
     """Return ``{totals, departments}`` for the units of the given jurisdictions (only ``department_ids``
-    when given, e.g. the units a government leader is in charge of)."""
+    when given, e.g. the units a government leader is in charge of); with ``months`` (a year only) also
+    ``months``: ``{"assigned": [12], "replied": [12]}``, the lead assignments made and first replies
+    delivered each month by the units shown."""
     departments = Department.objects.filter(jurisdiction_id__in=jurisdiction_ids)
     if department_ids is not None:
         departments = departments.filter(pk__in=department_ids)
     units = list(departments.order_by("jurisdiction_id", "pk"))
-    # the units' ids as constants (a few hundred at most): the aggregates then read the (year, department,
-    # role) index per unit instead of joining every assignment to its department
-    qs = Assignment.objects.filter(department_id__in=[d.pk for d in units])
-    if year is not None:
-        qs = qs.filter(year=year)
-    if session_id is not None:
-        qs = qs.filter(proposal__session_id=session_id)
-    leads = _lead_counts(qs, today)
-    returns = dict(
-        qs.filter(returned=True).values("department_id").annotate(n=Count("pk")).values_list("department_id", "n")
-    )
-    # the follow-up items of the same rows as the lead counts (lead, not withdrawn), joined once to their
-    # assignment rather than through an IN over a subquery of every assignment
-    items = FollowUpItem.objects.filter(
-        assignment__department_id__in=[d.pk for d in units], assignment__role=AssignmentRole.LEAD
-    ).exclude(assignment__state=State.WITHDRAWN)
-    if year is not None:
-        items = items.filter(assignment__year=year)
-    if session_id is not None:
-        items = items.filter(assignment__proposal__session_id=session_id)
-    follow: dict[int, dict[str, int]] = {
-        r["assignment__department_id"]: {"due": r["due"], "done": r["done"]}
-        for r in items.values("assignment__department_id").annotate(
-            due=Count("pk", filter=Q(due_on__lte=today) | Q(done_on__isnull=False)),
-            done=Count("pk", filter=Q(done_on__isnull=False)),
-        )
-    }
+    unit_ids = [d.pk for d in units]
+    if year is not None and session_id is None:
+        counted = stored_counts(unit_ids, today=today, year=year)
+    else:
+        counted = count_units(unit_ids, today=today, year=year, session_id=session_id)
     result = []
     total_counts = dict.fromkeys(COUNT_KEYS, 0)
     total_returns = total_follow_due = total_follow_done = 0
     for d in units:
-        counts = leads.get(d.pk, {})
-        if not d.is_active and not counts:
+        counts = counted[d.pk]
+        if not d.is_active and not _counts_anything(counts):
             continue
-        f = follow.get(d.pk, {})
-        row = _row(counts, returns.get(d.pk, 0), f.get("due", 0), f.get("done", 0))
+        row = _row(counts, counts["returns"], counts["follow_up_due"], counts["follow_up_done"])
         result.append({"department_id": d.pk, "name": d.name, "jurisdiction_id": d.jurisdiction_id, **row})
         for k in COUNT_KEYS:
-            total_counts[k] += counts.get(k, 0) or 0
+            total_counts[k] += counts[k]
         total_returns += row["returns"]
         total_follow_due += row["follow_up_due"]
         total_follow_done += row["follow_up_done"]
     totals = _row(total_counts, total_returns, total_follow_due, total_follow_done)
-    return {"totals": totals, "departments": result}
+    if not months:
+        return {"totals": totals, "departments": result}
+    shown = [counted[r["department_id"]] for r in result]
+    by_month = {k: [sum(c[f"{k}_months"][m] for c in shown) for m in range(12)] for k in ("assigned", "replied")}
+    return {"totals": totals, "departments": result, "months": by_month}

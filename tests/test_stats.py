@@ -8,7 +8,9 @@ import pytest
 import time_machine
 
 from conftest import World, act, assign, file_proposal, make_session
+from history.models import UnitChange
 from proposals.models import Session
+from reports.upkeep import figures
 from tests.test_transitions import draft_body
 
 ASSIGNED_ON = "2026-03-02"  # due 2026-06-02, extension cap 2026-09-02
@@ -92,6 +94,17 @@ def scene(world: World) -> dict[str, Any]:
     return {"session_2026": make_session(world)}
 
 
+@pytest.fixture(params=["counted", "stored"])
+def figures_read(request: pytest.FixtureRequest, scene: dict[str, Any]) -> str:
+    """Each figure twice: counted from the assignments (no worker has run), and read from the rows the worker
+    keeps (reports.upkeep, its scan run first)."""
+    if request.param == "stored":
+        with time_machine.travel("2026-07-01 17:00 +0800", tick=False):
+            assert figures() > 0
+        assert not UnitChange.objects.exists()
+    return str(request.param)
+
+
 def stats(world: World, **params: Any) -> dict[str, Any]:
     with time_machine.travel("2026-07-01 18:00 +0800", tick=False):
         world._apis.clear()  # tokens of earlier travels are idle beyond their 30 days
@@ -104,7 +117,7 @@ def row(data: dict[str, Any], department: Any) -> dict[str, Any]:
     return next(d for d in data["departments"] if d["department_id"] == department.pk)
 
 
-def test_every_metric_of_a_unit(world, scene):
+def test_every_metric_of_a_unit(world, scene, figures_read):
     data = stats(world, year=2026)
     jyj = row(data, world.jyj)
     assert {k: jyj[k] for k in ("assigned", "replied", "overdue", "returns", "extensions", "rehandled")} == {
@@ -133,7 +146,7 @@ def test_every_metric_of_a_unit(world, scene):
     assert set(totals) == set(jyj) - {"department_id", "name", "jurisdiction_id"}
 
 
-def test_year_session_and_jurisdiction_filters(world, scene):
+def test_year_session_and_jurisdiction_filters(world, scene, figures_read):
     assert row(stats(world), world.jyj)["assigned"] == 4  # the 2025 proposal too
     assert row(stats(world, year=2025), world.jyj)["assigned"] == 1
     assert row(stats(world, session=scene["session_2026"]), world.jyj)["assigned"] == 3

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from handling.reminders import send_due_reminders
 from notifications.outbox import queue_digests, send_due_deliveries
+from notifications.pruning import prune_deliveries as prune_finished_deliveries
+from reports.upkeep import figures
 from supervision.reminders import send_due_milestone_reminders
 
 
@@ -26,10 +28,19 @@ def deliveries(stopping: Callable[[], bool] = lambda: False) -> int:
     return send_due_deliveries(stopping=stopping)
 
 
+def prune_deliveries(stopping: Callable[[], bool] = lambda: False) -> int:
+    """Daily: finished e-mail, SMS and digest rows older than NOTIFICATION_RETENTION_DAYS (180), counted into
+    the daily tally, in batches of NOTIFICATION_PRUNE_BATCH; the cut-off moves at midnight, so later
+    rounds of the day find nothing. The in-app messages stay (notifications/pruning.py)."""
+    return prune_finished_deliveries(stopping=stopping).deleted
+
+
 # In this order: the reminders' messages and the digests are sent in the same round.
 SCANS: dict[str, Callable[[Callable[[], bool]], int]] = {
     "reminders": reminders,
     "milestones": lambda stopping: send_due_milestone_reminders(stopping=stopping),  # 督办节点 (supervision)
     "digests": digests,
     "deliveries": deliveries,
+    "prune_deliveries": prune_deliveries,
+    "figures": figures,  # the units' stored yearly figures (reports.upkeep): the dashboard's and /stats' rows
 }

@@ -301,6 +301,12 @@ class ScaleLoad:
         # The rows were written in bulk: the reminder columns the load left empty are set for today,
         # and the worker's first scan dates each one (handling.reminders).
         self.write(f"  自动催办：{backfill(timezone.localdate())} 项待扫描核定日期")
+        from reports.upkeep import recount_all
+
+        # No event went through the actions, so no unit is marked changed: count every unit-year once
+        # (the worker keeps them from now on; reports.upkeep).
+        started = self.clock()
+        self.write(f"  单位年度统计：{recount_all(timezone.localdate()):,} 行（{self.clock() - started:.1f} 秒）")
         if not self.o.search_index:
             self.write("  按 --no-search-index 跳过 rebuild_search_index（可稍后单独运行）。")
             self.summary.notes.append("未运行 rebuild_search_index（--no-search-index）。")
