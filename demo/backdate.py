@@ -32,9 +32,14 @@ from history.models import Event
 from proposals.models import Instruction, Proposal
 
 DATE_KEYS = {"contact": "date", "sign_reply": "signed_on", "reply_meeting": "date", "government_decision": "decided_on"}
+# Steps the loader plays at their own moment (demo/moments.py), the clock fixed there: their time is kept
+# (it is also their record's), unless an earlier step was put after it.
+CLOCKED = frozenset({"supervision_milestone"})
 
 
 def _anchor(e: Event, assigned_on: dict[int, date], submitted_on: dict[int, date | None]) -> date | None:
+    if e.action in CLOCKED:
+        return timezone.localtime(e.at).date()
     if e.action == "register":
         return submitted_on.get(e.proposal_id)
     if e.action == "assign" and e.assignment_id:
@@ -75,7 +80,9 @@ def backdate_events(today: date, seed: int = 7) -> int:
     submitted_on = dict(Proposal.objects.values_list("pk", "submitted_on"))
     changed: list[Event] = []
     registered: list[Proposal] = []
-    events = Event.objects.order_by("proposal_id", "pk").only("pk", "proposal_id", "assignment_id", "action", "data")
+    events = Event.objects.order_by("proposal_id", "pk").only(
+        "pk", "proposal_id", "assignment_id", "action", "data", "at"
+    )
     for _, group in groupby(events.iterator(chunk_size=2000), key=lambda e: e.proposal_id):
         rows = list(group)
         days = _days(rng, rows, [_anchor(e, assigned_on, submitted_on) for e in rows], today)
@@ -83,7 +90,9 @@ def backdate_events(today: date, seed: int = 7) -> int:
         for e, day in zip(rows, days, strict=True):
             minute = rng.randint(8 * 60 + 30, 17 * 60 + 30)
             at = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=zone)
-            if last is not None and at <= last:
+            if e.action in CLOCKED and timezone.localtime(e.at).date() == day and (last is None or e.at > last):
+                at = e.at
+            elif last is not None and at <= last:
                 at = last + timedelta(minutes=rng.randint(3, 40))
             at = min(at, now)
             e.at = at

@@ -9,6 +9,10 @@ real year; every other event is stamped now.
 Each proposal is played in its own transaction; a lead assignment's script is a generator that pauses
 before signing (so its co-handlers can send their opinions first) and, for key proposals, before the
 reply meeting, which answers several proposals at once.
+
+The key proposals' supervision (动态督办) and the spot checks (抽查) are played through their own apps'
+actions with the clock fixed at the moment of each step (``demo.moments``): the milestones when the
+proposal is assigned, the rest once every event is dated (``demo.supervise``, ``demo.spot_checks``).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from proposals.models import Proposal, ProposalKind, ProposalStatus, Proposer, S
 from . import texts
 from .auditor import make_auditor
 from .backdate import backdate_events
+from .moments import Moments
 from .people import NameBook
 from .plans import (
     BASIC,
@@ -63,6 +68,8 @@ from .source import (
     route,
     topic_of,
 )
+from .spot_checks import play_spot_checks
+from .supervise import SupervisionScene
 from .units import CITY_UNITS, COUNTY_UNITS, VICE_MAYOR_GROUPS, UnitSpec
 
 S = State
@@ -73,7 +80,7 @@ COUNTY_NAME = "示例县"
 SEED = 2026
 MEMBERS = 20
 URL = "http://127.0.0.1:8000/"  # what `make demo` serves unless told another HOST or PORT
-STAGES = 7  # sources, organisation, four sessions, then meetings and times
+STAGES = 8  # sources, organisation, four sessions, meetings and times, then supervision and spot checks
 PROGRESS_SECONDS = 5.0
 FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 
@@ -250,6 +257,8 @@ class Loader:
         self.password_hash = make_password(PASSWORD)  # with the configured hasher, once
         self.names = NameBook(self.rng)
         self.waiting: list[Waiting] = []
+        # its own random numbers, so that the rest of the demo is the same with or without it
+        self.supervision = SupervisionScene(self.today, seed=SEED + 1)
 
     # ------------------------------------------------------------------------------------------------
     # Entry point
@@ -273,7 +282,7 @@ class Loader:
             SessionSpec(city, "日常提案", y, daily, DAILY_SCENARIOS, is_daily=True),
             SessionSpec(county, "十三届二次会议", y, self._county_sources(), COUNTY_SCENARIOS),
         ]
-        assert len(sessions) + 3 == STAGES
+        assert len(sessions) + 4 == STAGES
         for spec in sessions:
             level = spec.level
             progress.stage(f"{level.jurisdiction.name} {spec.year}年{spec.name}", f"{len(spec.sources)} 件提案")
@@ -288,8 +297,20 @@ class Loader:
         self._collective_meeting(org)
         backdate_events(self.today)
         progress.done("完成")
+        progress.stage("重点提案动态督办和办理落实情况抽查")
+        checks = self._oversight(org)
+        progress.done(f"督办计划 {len(self.supervision.plans)} 件、抽查 {checks} 次")
         self.write(f"载入用时 {time.monotonic() - started:.1f} 秒（{'真实提案' if real else '生成提案'}）。")
         return org
+
+    def _oversight(self, org: Org) -> int:
+        """The units' part of the supervision plans, then the spot checks: after every dated event."""
+        moments = Moments()
+        self.supervision.finish(moments, office=org.users["office"], mayor=org.users["mayor"],
+                                leader_for=lambda d: org.leader_for(d.code))  # fmt: skip
+        checks = play_spot_checks(org.city, moments, today=self.today, office=org.users["office"],
+                                  cppcc=org.users["cppcc"], members=org.members)  # fmt: skip
+        return len(checks)
 
     # ------------------------------------------------------------------------------------------------
     # Sources
@@ -635,6 +656,14 @@ class Loader:
         units += [h.UnitAssignment(org.units[co.unit], AssignmentRole.CO) for co in plan.cos]
         created = h.assign(p.proposal, units, actor=level.office, assigned_on=plan.assigned_on)
         leads, cos = created[: len(plan.leads)], created[len(plan.leads) :]
+        this_year = p.proposal.year == self.today.year and level.jurisdiction == org.city
+        if (plan.is_key or plan.is_suggestion) and this_year:
+            lead = plan.leads[0]
+            self.supervision.set_up(
+                p.proposal, office=level.office, lead=leads[0], plan=lead, cos=cos,
+                co_answers=bool(plan.cos) and plan.cos[0].target == S.OPINION_SUBMITTED,
+                handler=org.staff(lead.unit, "handler"), topic=p.topic,
+            )  # fmt: skip
         if plan.instruction:
             leader = org.leader_for(plan.leads[0].unit) if not plan.is_suggestion else org.users["mayor"]
             text = self.rng.choice(texts.INSTRUCTIONS).format(unit=org.units[plan.leads[0].unit].name)

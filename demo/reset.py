@@ -19,6 +19,8 @@ from history.maintenance import history_maintenance
 from history.models import Event
 from organisation.models import Department, Jurisdiction, User
 from proposals.models import Instruction, Proposal, Session
+from spotchecks.models import Draw, SpotCheck, SpotCheckItem
+from supervision import models as sv
 
 from .loader import demo_city
 
@@ -55,6 +57,15 @@ def wipe_demo() -> int:
     proposals = Proposal.objects.filter(jurisdiction_id__in=ids)
     assignments = hm.Assignment.objects.filter(proposal__in=proposals)
     n = _delete(hm.ReplyMeeting.objects.filter(assignments__in=assignments).distinct())
+    checks = SpotCheck.objects.filter(jurisdiction_id__in=ids)
+    n += _delete(SpotCheckItem.objects.filter(spot_check__in=checks))
+    n += _delete(Draw.objects.filter(spot_check__in=checks))
+    n += _delete(checks)
+    plans = sv.Plan.objects.filter(proposal__in=proposals)
+    n += _delete(sv.Milestone.objects.filter(plan__in=plans))
+    n += _delete(sv.ProgressNote.objects.filter(plan__in=plans))
+    n += _delete(sv.Instruction.objects.filter(plan__in=plans))
+    n += _delete(plans)
     with history_maintenance():  # whole chains go, with their proposals: nothing to rechain
         n += _delete(Event.objects.filter(proposal__in=proposals))
     for model in ASSIGNMENT_RECORDS:

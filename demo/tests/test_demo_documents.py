@@ -1,6 +1,14 @@
-"""Every document of the demo city's replied proposals, fetched as those who may read it (issue 10: `make demo`
-shows every document): each answers 200 and opens; the PDF of a few of each kind is read back and its first
-page saved under ``test-output/documents/demo-*.png``. The demo is the one ``test_load_demo`` reads (conftest.py)."""
+"""Every reply letter of the demo city's replied proposals, and the other documents on a sample that has every
+layout they come in, fetched as those who may read it (issue 10: `make demo` shows every document): each answers
+200 and opens; the PDF of a few of each kind is read back and its first page saved under
+``test-output/documents/demo-*.png``. The demo is the one ``test_load_demo`` reads (conftest.py).
+
+The letters (答复函, 会办意见) are read one and all: each is its own text, broken into headings and paragraphs
+by ``documents.content.letter_body``, so any one of them could be the one that breaks. The forms (承办单,
+征询意见表) are one fixed grid each, whose cells only vary with a few features of the record (``_form_kind``,
+``_feedback_kind``); every distinct combination of those features is opened once, the rest add nothing but
+time (they were three quarters of this test's run).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +17,10 @@ import pytest
 from conftest import Api
 from documents.content import proposal_ref
 from documents.tests.helpers import all_text, first_page_png, open_docx, pdf_fonts, pdf_pages, pdf_text
-from handling.models import Assignment, Reply
-from handling.states import AssignmentRole
+from handling.models import Assignment, Feedback, HandlingForm, Reply
+from handling.states import AssignmentRole, State
 from organisation.models import Role, User
+from proposals.models import Instruction
 
 pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.xdist_group("demo")]
 
@@ -36,6 +45,39 @@ def _flat(text: str) -> str:
     return text.replace("\n", "").replace(" ", "")
 
 
+def _numbering(a: Assignment) -> tuple[bool, bool]:
+    """How a form names the proposal (``Proposal.number_label``, ``cppcc_of``): a daily proposal or a session's,
+    of the city or of the county."""
+    p = a.proposal
+    return (p.session.is_daily, p.jurisdiction.parent_id is None)
+
+
+def _form_kind(a: Assignment) -> tuple[object, ...]:
+    """What changes a 承办单 (documents.content.handling_form), branch by branch: the numbering, lead or co
+    (办复期限/意见期限), the 拟办意见 and its approval (on record, sent back once first, or blank lines), the
+    leaders' 批示 (rows of them, or an empty row), one lead or several, co units or 无. The rest of it (title,
+    proposers, dates) is text in the same cells."""
+    forms = list(HandlingForm.objects.filter(assignment=a).order_by("pk").values_list("approved_at", flat=True))
+    units = Assignment.objects.filter(proposal=a.proposal).exclude(state=State.WITHDRAWN)
+    return (
+        _numbering(a), a.role, len(forms), bool(forms) and forms[-1] is not None,
+        Instruction.objects.filter(proposal=a.proposal).exists(),
+        units.filter(role=AssignmentRole.LEAD).count() > 1, units.filter(role=AssignmentRole.CO).exists(),
+    )  # fmt: skip
+
+
+def _feedback_kind(a: Assignment) -> tuple[object, ...]:
+    """What changes a 征询意见表 (documents.content.feedback_form), branch by branch: the numbering, which
+    delivered reply it cites (the only one, or the latest of several after re-handling), and the rating (none:
+    blank boxes; online; on paper, naming who entered it; besides a co-signer's, which is not the one shown)."""
+    feedbacks = Feedback.objects.filter(assignment=a)
+    delivered = Reply.objects.filter(assignment=a, delivered_on__isnull=False).count()
+    return (
+        _numbering(a), delivered > 1, feedbacks.exists(), feedbacks.filter(on_paper=True).exists(),
+        feedbacks.filter(decisive=False).exists(),
+    )  # fmt: skip
+
+
 def test_every_document_of_every_replied_proposal_opens(demo_output: str) -> None:
     leads = list(
         Assignment.objects.filter(role=AssignmentRole.LEAD, replies__delivered_on__isnull=False)
@@ -53,6 +95,8 @@ def test_every_document_of_every_replied_proposal_opens(demo_output: str) -> Non
     pdfs: dict[str, list[str]] = {"reply-letter": [], "handling-form": [], "feedback-form": [], "co-opinion": []}
     letters = 0
     members: set[int] = set()
+    form_kinds: set[tuple[object, ...]] = set()
+    feedback_kinds: set[tuple[object, ...]] = set()
     for a in leads:
         p = a.proposal
         head = api(_unit_user(a, Role.DEPT_HEAD))
@@ -76,10 +120,15 @@ def test_every_document_of_every_replied_proposal_opens(demo_output: str) -> Non
             assert delivered.document_number in mine and "草稿" not in mine, a.pk
             _get(member, f"/assignments/{a.pk}/feedback-form.docx")
 
-        form = all_text(open_docx(_get(head, f"/assignments/{a.pk}/handling-form.docx")))
-        assert "提案承办单" in form and p.title in form, a.pk
-        feedback = all_text(open_docx(_get(head, f"/assignments/{a.pk}/feedback-form.docx")))
-        assert "提案办理征询意见表" in feedback and p.title in feedback and delivered.document_number in feedback, a.pk
+        if (variant := _form_kind(a)) not in form_kinds:
+            form_kinds.add(variant)
+            form = all_text(open_docx(_get(head, f"/assignments/{a.pk}/handling-form.docx")))
+            assert "提案承办单" in form and p.title in form, a.pk
+        if (variant := _feedback_kind(a)) not in feedback_kinds:
+            feedback_kinds.add(variant)
+            feedback = all_text(open_docx(_get(head, f"/assignments/{a.pk}/feedback-form.docx")))
+            assert "提案办理征询意见表" in feedback and p.title in feedback, a.pk
+            assert delivered.document_number in feedback, a.pk
 
         for kind in ("reply-letter", "handling-form", "feedback-form"):
             if len(pdfs[kind]) < PDFS_PER_KIND:
@@ -96,7 +145,9 @@ def test_every_document_of_every_replied_proposal_opens(demo_output: str) -> Non
         opinion = open_docx(_get(handler, f"/assignments/{c.pk}/co-opinion.docx"))
         text = _flat(all_text(opinion))
         assert f"关于{proposal_ref(c.proposal)}的会办意见" in text and c.department.name in text, c.pk
-        assert "提案承办单" in all_text(open_docx(_get(handler, f"/assignments/{c.pk}/handling-form.docx")))
+        if (variant := _form_kind(c)) not in form_kinds:
+            form_kinds.add(variant)
+            assert "提案承办单" in all_text(open_docx(_get(handler, f"/assignments/{c.pk}/handling-form.docx")))
         if len(pdfs["co-opinion"]) < PDFS_PER_KIND:
             pdfs["co-opinion"].append(f"/assignments/{c.pk}/co-opinion.pdf")
 
@@ -118,3 +169,7 @@ def test_every_document_of_every_replied_proposal_opens(demo_output: str) -> Non
     assert pdf_pages(data) >= 2 and f"关于{proposal_ref(longest.proposal)}的答复" in _flat(pdf_text(data, 1))
     first_page_png(data, "demo-reply-letter-longest")
     assert letters == len(leads) and len(members) == MEMBERS
+    # the sample has the variants the forms come in (no test of the demo may pass on a uniform sample)
+    assert {k[1] for k in form_kinds} == {AssignmentRole.LEAD, AssignmentRole.CO}
+    assert {k[2] for k in feedback_kinds} == {True, False} and {k[3] for k in feedback_kinds} == {True, False}
+    assert any(k[1] for k in feedback_kinds) and any(k[5] for k in form_kinds) and any(k[4] for k in form_kinds)

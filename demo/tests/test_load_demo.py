@@ -28,6 +28,8 @@ from handling.states import AssignmentRole, State
 from history.models import Event
 from organisation.models import Department, Jurisdiction, User
 from proposals.models import Proposal, ProposalStatus, Session
+from spotchecks.models import SpotCheck, SpotCheckItem
+from supervision.models import Milestone, Plan
 
 # One worker for every test of the demo under `pytest -n 2 --dist loadgroup`: it loads the demo once.
 pytestmark = [pytest.mark.django_db(transaction=False), pytest.mark.xdist_group("demo")]
@@ -230,11 +232,13 @@ def test_no_superuser_unless_asked(demo_output: str) -> None:
 def test_second_run_changes_nothing(demo_output: str) -> None:
     assert "演示账号" in demo_output and "demo-2026" in demo_output and "/api/v1/docs" in demo_output
     assert re.search(r"绿灯 [1-9]\d*  黄灯 [1-9]\d*  红灯 [1-9]", demo_output), demo_output[-2000:]
-    counts = (User.objects.count(), Proposal.objects.count(), Assignment.objects.count(), Event.objects.count())
+    models = (User, Proposal, Assignment, Event, Plan, Milestone, SpotCheck, SpotCheckItem)
+    counts = [m._default_manager.count() for m in models]
+    assert all(counts)
     out = StringIO()
     call_command("load_demo", stdout=out)
     assert "已载入" in out.getvalue()
-    assert counts == (User.objects.count(), Proposal.objects.count(), Assignment.objects.count(), Event.objects.count())
+    assert counts == [m._default_manager.count() for m in models]
 
 
 def test_output_shows_progress_and_the_address_served(demo_output: str) -> None:
@@ -242,9 +246,9 @@ def test_output_shows_progress_and_the_address_served(demo_output: str) -> None:
     the security log stayed quiet, but its audit entries were written."""
     from audit.models import AuditEntry
 
-    finished = re.findall(r"^\[(\d)/7\] .+（用时 \d+\.\d 秒）$", demo_output, re.MULTILINE)
-    assert finished == [str(n) for n in range(1, 8)], demo_output[:3000]
-    assert "[3/7] 示例市 " in demo_output and "\x1b" not in demo_output and "\r" not in demo_output
+    finished = re.findall(r"^\[(\d)/8\] .+（用时 \d+\.\d 秒）$", demo_output, re.MULTILINE)
+    assert finished == [str(n) for n in range(1, 9)], demo_output[:3000]
+    assert "[3/8] 示例市 " in demo_output and "\x1b" not in demo_output and "\r" not in demo_output
     assert "网址：http://127.0.0.1:8123/    接口文档：http://127.0.0.1:8123/api/v1/docs" in demo_output
     assert ":8000" not in demo_output
     written = int(re.search(r"已写入 (\d+) 条安全审计记录", demo_output)[1])  # type: ignore[index]
@@ -257,6 +261,7 @@ def test_wipe_removes_the_demo(demo_output: str) -> None:
     assert demo_city() is None
     assert not User.objects.filter(username__in=["office", "jyj_handler", "member1"]).exists()
     assert Proposal.objects.count() == Event.objects.count() == Assignment.objects.count() == 0
+    assert not Plan.objects.exists() and not SpotCheck.objects.exists()
 
 
 def test_generated_proposals_when_the_real_data_is_absent(tmp_path: Path) -> None:
