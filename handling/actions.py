@@ -20,7 +20,7 @@ from django.utils import timezone
 from history.recording import record_event
 from lib.dates import cn_date
 from lib.errors import Forbidden, InvalidInput, InvalidTransition, RuleViolation
-from notifications.delivery import notify, notify_later, office_users, unit_users
+from notifications.delivery import notify, office_users, unit_users
 from organisation.models import DEPT_ROLES, Department, Role, User
 from organisation.roles import require_role
 from proposals.models import Proposal, Proposer
@@ -111,16 +111,16 @@ def _label(a: Assignment) -> str:
 
 
 def _tell_unit(a: Assignment, text: str, department_id: int | None = None) -> None:
-    notify_later(unit_users(department_id or a.department_id), text, proposal_id=a.proposal_id, assignment_id=a.pk)
+    notify(unit_users(department_id or a.department_id), text, proposal_id=a.proposal_id, assignment_id=a.pk)
 
 
 def _tell_office(a: Assignment, text: str) -> None:
-    notify_later(office_users(a.proposal.jurisdiction_id), text, proposal_id=a.proposal_id, assignment_id=a.pk)
+    notify(office_users(a.proposal.jurisdiction_id), text, proposal_id=a.proposal_id, assignment_id=a.pk)
 
 
 def _tell_proposers(a: Assignment, text: str) -> None:
     users = [p.user for p in a.proposal.proposers.select_related("user") if p.user is not None]
-    notify_later(users, text, proposal_id=a.proposal_id, assignment_id=a.pk)
+    notify(users, text, proposal_id=a.proposal_id, assignment_id=a.pk)
 
 
 def _tell_leaders(a: Assignment, text: str) -> None:
@@ -128,7 +128,7 @@ def _tell_leaders(a: Assignment, text: str) -> None:
     users = list(leaders)
     if a.proposal.leading_leader is not None:
         users.append(a.proposal.leading_leader)
-    notify_later(users, text, proposal_id=a.proposal_id, assignment_id=a.pk)
+    notify(users, text, proposal_id=a.proposal_id, assignment_id=a.pk)
 
 
 def _refresh_proposal_status(proposal: Proposal) -> None:

@@ -2,8 +2,8 @@
 
 Messages go to the in-app inbox (站内消息; intranets often have no mail relay); a message is never
 written for a change that was rolled back. ``notify`` writes the rows inside the action's transaction
-(the outbox: the message and the change commit together, so no crash between them can lose it);
-``notify_later`` writes them on commit. With each message go its delivery rows, one per further channel
+(the outbox: the message and the change commit together, so no crash between them can lose it); every
+action sends its messages so. With each message go its delivery rows, one per further channel
 the recipient gets (e-mail, SMS: notifications/preferences.py), in the same transaction; the worker
 sends them (notifications/outbox.py), never the request.
 """
@@ -75,18 +75,3 @@ def notify(
     the same user raises IntegrityError (and so rolls back whatever tried to send it twice)."""
     assert transaction.get_connection().in_atomic_block, "notify() belongs inside the action's transaction"
     _write(_rows(users, text, proposal_id, assignment_id, key))
-
-
-def notify_later(
-    users: Iterable[User], text: str, *, proposal_id: int | None = None, assignment_id: int | None = None
-) -> None:
-    """Queue the message to be written once the current transaction commits."""
-    rows = _rows(users, text, proposal_id, assignment_id, None)
-    if not rows:
-        return
-
-    def deliver() -> None:
-        with transaction.atomic():
-            _write(rows)
-
-    transaction.on_commit(deliver)

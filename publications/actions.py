@@ -3,8 +3,8 @@
 In one transaction: the jurisdiction's row lock (so two offices issuing at once get numbers one after the
 other), the next number of the year, the circular with its figures and its .docx, a row per unit it goes
 to, and the security audit entry (``organisation.signals.security_event``, as the assessment's changes are).
-The messages to the units' users are written once it commits (``notify_later``), each with the link to
-download the circular.
+The messages to the units' users are written in the same transaction (``notify``: the outbox), each with
+the link to download the circular.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from documents.docx import render_docx
 from lib.errors import InvalidInput, RuleViolation
-from notifications.delivery import notify_later, unit_users
+from notifications.delivery import notify, unit_users
 from notifications.links import absolute
 from organisation.actions import require_office_of
 from organisation.models import Department, Jurisdiction, User
@@ -67,7 +67,7 @@ def issue_circular(jurisdiction: Jurisdiction, *, actor: User, date_from: date, 
     for unit in units:
         users = unit_users(unit.pk)
         recipients.append(CircularRecipient(circular=circular, department=unit, notified=len(users)))
-        notify_later(users, f"{circular.number}《{circular.title}》已印发，请下载阅处：{link}")
+        notify(users, f"{circular.number}《{circular.title}》已印发，请下载阅处：{link}")
     CircularRecipient.objects.bulk_create(recipients)
     security_event.send(
         sender=Circular, kind="circular_issued", user=None, actor=actor, request=None, outcome="success",

@@ -26,7 +26,7 @@ from handling.models import Assignment
 from history.recording import record_event
 from lib.dates import cn_date
 from lib.errors import Forbidden, InvalidInput, InvalidTransition, RuleViolation
-from notifications.delivery import notify_later, office_users, unit_users
+from notifications.delivery import notify, office_users, unit_users
 from organisation.actions import require_office_of
 from organisation.models import DEPT_ROLES, Jurisdiction, Role, User
 
@@ -107,12 +107,12 @@ def _label(a: Assignment) -> str:
 
 def _tell_unit(item: SpotCheckItem, text: str) -> None:
     a = item.assignment
-    notify_later(unit_users(item.department_id), text, proposal_id=a.proposal_id, assignment_id=a.pk)
+    notify(unit_users(item.department_id), text, proposal_id=a.proposal_id, assignment_id=a.pk)
 
 
 def _tell_office(check: SpotCheck, item: SpotCheckItem, text: str) -> None:
     a = item.assignment
-    notify_later(office_users(check.jurisdiction_id), text, proposal_id=a.proposal_id, assignment_id=a.pk)
+    notify(office_users(check.jurisdiction_id), text, proposal_id=a.proposal_id, assignment_id=a.pk)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 Each function locks the proposal (as every handling action does: it serialises the actions on one
 proposal and its history chain), then the milestone it changes; checks role and unit (403), state (409)
-and the rules (422); writes the rows and the history event in the same transaction; and leaves the
-messages to ``notify_later`` (written once the change commits). The reminder scan (``reminders``) takes
+and the rules (422); writes the rows, the history event and the messages (``notify``: the outbox) in the
+same transaction. The reminder scan (``reminders``) takes
 its locks in the same order. The API and the pages call these and nothing else.
 """
 
@@ -19,7 +19,7 @@ from handling.deadlines import next_reminder
 from history.recording import record_event
 from lib.dates import cn_date
 from lib.errors import InvalidInput, InvalidTransition, RuleViolation
-from notifications.delivery import notify_later, office_users, unit_users
+from notifications.delivery import notify, office_users, unit_users
 from organisation.models import Department, Role, User
 from proposals.models import Proposal, ProposalStatus
 
@@ -103,7 +103,7 @@ def add_milestone(proposal: Proposal, *, actor: User, title: str, due_on: date, 
         "milestone_id": m.pk, "title": title, "due_on": due_on.isoformat(),
         "department_id": department.pk, "department": department.name,
     })  # fmt: skip
-    notify_later(
+    notify(
         unit_users(department.pk),
         f"督办：{label(p)}设置了督办节点“{title}”，责任单位{department.name}，完成时限{cn_date(due_on)}。",
         proposal_id=p.pk,
@@ -129,7 +129,7 @@ def finish_milestone(milestone: Milestone, *, actor: User, note: str = "", done_
         "milestone_id": m.pk, "title": m.title, "done_on": done_on.isoformat(), "note": note,
         "department": m.department.name,
     })  # fmt: skip
-    notify_later(
+    notify(
         office_users(p.jurisdiction_id),
         f"督办：{m.department.name}已完成{label(p)}的督办节点“{m.title}”。{note}",
         proposal_id=p.pk,
@@ -150,10 +150,10 @@ def add_progress_note(proposal: Proposal, *, actor: User, text: str) -> Progress
         "note_id": note.pk, "text": text, "department": department.name if department else "督查室",
     })  # fmt: skip
     if department is not None:
-        notify_later(office_users(p.jurisdiction_id), f"督办：{department.name}报送了{label(p)}的办理进展。",
+        notify(office_users(p.jurisdiction_id), f"督办：{department.name}报送了{label(p)}的办理进展。",
                      proposal_id=p.pk)  # fmt: skip
     else:
-        notify_later(_units_of(p), f"督办：督查室记录了{label(p)}的督办进展：{text}", proposal_id=p.pk)
+        notify(_units_of(p), f"督办：督查室记录了{label(p)}的督办进展：{text}", proposal_id=p.pk)
     return note
 
 
@@ -177,5 +177,5 @@ def record_instruction(proposal: Proposal, *, actor: User, text: str, leader: Us
         "instruction_id": instruction.pk, "leader_id": leader.pk, "leader": leader.display_name, "text": text,
     })  # fmt: skip
     readers = _units_of(p) + (office_users(p.jurisdiction_id) if actor.role == Role.GOV_LEADER else [])
-    notify_later(readers, f"督办批示：{leader.display_name}对{label(p)}批示：{text}", proposal_id=p.pk)
+    notify(readers, f"督办批示：{leader.display_name}对{label(p)}批示：{text}", proposal_id=p.pk)
     return instruction

@@ -70,8 +70,9 @@ def test_the_messages_commit_with_the_batch(world, django_capture_on_commit_call
     """The messages are the outbox: written in the batch's transaction (no after-commit step a crash could
     lose), and a refused batch leaves none, even for the assignments reminded before the refusal."""
     pid, lead, co = two_units(world)
+    county = county_assignment(world)
     Notification.objects.all().delete()
-    assert remind(world, world.office, [lead, co, county_assignment(world)]).status == 403
+    assert remind(world, world.office, [lead, co, county]).status == 403
     assert Notification.objects.count() == 0
     with django_capture_on_commit_callbacks(execute=False):
         assert remind(world, world.office, [lead, co]).status == 200

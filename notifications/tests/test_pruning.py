@@ -131,7 +131,8 @@ def test_old_finished_rows_go_and_leave_a_daily_tally(aged: dict[str, User]) -> 
 
     # In the worker's round, after the sending scans (which try the pending SMS again, in vain so far).
     with time_machine.travel("2026-07-20 10:20 +0800", tick=False):
-        assert list(Worker(scan_interval=600).run_scans())[-1] == "prune_deliveries"
+        ran = list(Worker(scan_interval=600).run_scans())
+        assert ran.index("prune_deliveries") > ran.index("deliveries")
     assert len(rows()) == 4
 
 
