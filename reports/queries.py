@@ -18,13 +18,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from handling.models import Assignment, FollowUpItem, Rating, ResultClass
 from handling.states import AssignmentRole, State
 from history.models import UnitChange
 from lib.replica import reads_from_replica
 from organisation.models import Department
+from proposals.models import Session
 
 from .models import UnitYearFigures
 
@@ -62,6 +63,14 @@ METRIC_LABELS = {
     "self_check_due": "应回头看",
     "self_check_done": "已回头看",
 }
+
+
+def assignment_years(jurisdiction_ids: list[int]) -> list[int]:
+    """The sessions' years with an assignment in the jurisdictions, newest first: one index probe per
+    session year instead of a DISTINCT over every assignment of the scope."""
+    in_scope = Assignment.objects.filter(year=OuterRef("year"), jurisdiction_id__in=jurisdiction_ids).order_by()
+    years = Session.objects.filter(jurisdiction_id__in=jurisdiction_ids).filter(Exists(in_scope))
+    return list(years.order_by("-year").values_list("year", flat=True).distinct())
 
 
 def metric_conditions(today: date) -> dict[str, Q]:
@@ -102,12 +111,13 @@ def _month_bounds(year: int) -> list[tuple[date, date]]:
 def _lead_counts(qs: QuerySet[Assignment], today: date, year: int | None) -> dict[int, dict[str, Any]]:
     where = metric_conditions(today)
     counted: dict[str, Any] = {k: Count("pk", filter=where[k]) for k in COUNT_KEYS if k != "extensions"}
-    if year is not None:  # the dashboard's months, in the same pass over the rows
-        for m, (first, after) in enumerate(_month_bounds(year), start=1):
-            counted[f"assigned_m{m}"] = Count("pk", filter=ACTIVE & Q(assigned_on__gte=first, assigned_on__lt=after))
-            counted[f"replied_m{m}"] = Count(
-                "pk", filter=ACTIVE & Q(first_replied_on__gte=first, first_replied_on__lt=after)
-            )
+    # the dashboard's months, in the same pass over the rows (for a year a date can hold: ?year=0 has none)
+    bounds = _month_bounds(year) if year is not None and 1 <= year < 9999 else []
+    for m, (first, after) in enumerate(bounds, start=1):
+        counted[f"assigned_m{m}"] = Count("pk", filter=ACTIVE & Q(assigned_on__gte=first, assigned_on__lt=after))
+        counted[f"replied_m{m}"] = Count(
+            "pk", filter=ACTIVE & Q(first_replied_on__gte=first, first_replied_on__lt=after)
+        )
     rows = (
         qs.filter(role=AssignmentRole.LEAD)
         .values("department_id")
@@ -116,7 +126,7 @@ def _lead_counts(qs: QuerySet[Assignment], today: date, year: int | None) -> dic
     result: dict[int, dict[str, Any]] = {}
     for r in rows:
         row: dict[str, Any] = dict(r)
-        if year is not None:
+        if bounds:
             row["assigned_months"] = [row.pop(f"assigned_m{m}") for m in range(1, 13)]
             row["replied_months"] = [row.pop(f"replied_m{m}") for m in range(1, 13)]
         result[row.pop("department_id")] = row

@@ -22,7 +22,6 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
-from handling.models import Assignment
 from lib.spreadsheet import XLSX_CONTENT_TYPE, SheetColumn, attachment, xlsx_file
 from organisation.models import Department, Jurisdiction, Role, User
 from organisation.roles import require_role
@@ -30,6 +29,7 @@ from reports.actions import set_evaluation, set_weights
 from reports.assessment import COMMEND_SCORE, DRILLABLE, PART_BY_KEY, PARTS, assess, follow_up_items, part_assignments
 from reports.commands import EvaluationIn, WeightsIn
 from reports.models import UnitEvaluation
+from reports.queries import assignment_years
 
 from ..charts import chart_height
 from ..forms import FormErrors, errors_from_validation, parse
@@ -83,7 +83,7 @@ def _back(user: User) -> dict[str, str]:
 def _years(jurisdiction: Jurisdiction) -> tuple[list[int], int]:
     """The years to choose from (those with assignments, and this one), and the one shown by default: the
     latest with assignments."""
-    found = set(Assignment.objects.filter(jurisdiction=jurisdiction).values_list("year", flat=True).distinct())
+    found = set(assignment_years([jurisdiction.pk]))
     this_year = timezone.localdate().year
     return sorted(found | {this_year}, reverse=True), max(found) if found else this_year
 

@@ -11,7 +11,6 @@ from html import escape
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,12 +18,10 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from handling.access import visible_jurisdiction_ids
-from handling.models import Assignment
 from organisation.models import Role, User
 from organisation.roles import require_role
-from proposals.models import Session
 from reports.dashboard import Dashboard, dashboard
-from reports.queries import TARGETS
+from reports.queries import TARGETS, assignment_years
 
 from ..charts import chart_height, line_chart, pie_chart, stacked_bar
 from ..templatetags.web import percent
@@ -40,13 +37,6 @@ def _scope(user: User) -> tuple[list[int], list[int] | None]:
         assert user.jurisdiction_id is not None
         return [user.jurisdiction_id], list(user.charged_departments.values_list("pk", flat=True))
     return visible_jurisdiction_ids(user), None
-
-
-def _years(jurisdiction_ids: list[int]) -> list[int]:
-    """The sessions' years with an assignment in the scope, newest first (one probe per year)."""
-    in_scope = Assignment.objects.filter(year=OuterRef("year"), jurisdiction_id__in=jurisdiction_ids).order_by()
-    years = Session.objects.filter(jurisdiction_id__in=jurisdiction_ids).filter(Exists(in_scope))
-    return list(years.order_by("-year").values_list("year", flat=True).distinct())
 
 
 def drill(year: int, metric: str, department_id: int | None = None, *, base: str = "") -> str:
@@ -127,7 +117,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     require_role(user, Role.OFFICE_STAFF, Role.CPPCC_STAFF, Role.GOV_LEADER)
     jurisdiction_ids, department_ids = _scope(user)
     today = timezone.localdate()
-    years = _years(jurisdiction_ids)
+    years = assignment_years(jurisdiction_ids)
     raw = request.GET.get("year", "")
     year = int(raw) if raw.isdigit() and int(raw) in years else (today.year if today.year in years or not years
                                                                   else years[0])  # fmt: skip
