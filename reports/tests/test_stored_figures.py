@@ -18,6 +18,7 @@ from organisation.models import Department
 from reports.models import UnitYearFigures
 from reports.queries import count_units, stored_counts
 from reports.upkeep import figures, recount_all
+from tests.test_concurrency import run_together
 from tests.test_stats import lead_of, scene  # noqa: F401  (the fixture of hand-worked figures)
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +80,35 @@ def test_a_rebuild_from_scratch_drops_the_marks_and_counts_every_unit_year(world
         ids = list(Department.objects.values_list("pk", flat=True))
         assert same(ids, JULY_1, 2026) == 2
         assert figures() == 0  # nothing left to do today
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are tested on PostgreSQL")
+def test_workers_recounting_while_units_change_never_leave_a_wrong_row_unmarked(world: World) -> None:
+    """What the readers rely on, with four workers' rounds and four clerks assigning at once: every stored
+    row counted today is exact unless its unit is still marked (so it is counted afresh when read)."""
+    units = [world.jyj, world.zjj, world.wjw, world.jyj]
+    with time_machine.travel("2026-07-01 09:00 +0800", tick=False):
+        for unit in units:
+            lead_of(world, unit)
+        figures()
+
+        def round_or_assign(i: int) -> int:
+            if i % 2:  # a worker: several rounds
+                return sum(figures() for _ in range(6))
+            for _ in range(3):  # a clerk: proposals assigned to the unit, each a history event and a mark
+                lead_of(world, units[i // 2])
+            return 0
+
+        run_together(round_or_assign)
+        marked = set(UnitChange.objects.values_list("year", "department_id"))
+        for row in UnitYearFigures.objects.filter(counted_on=JULY_1):
+            if (row.year, row.department_id) not in marked:
+                exact = count_units([row.department_id], today=JULY_1, year=row.year)[row.department_id]
+                assert row.counts == exact, (row.year, row.department_id)
+        figures()
+        assert not UnitChange.objects.exists()
+        ids = list(Department.objects.values_list("pk", flat=True))
+        assert same(ids, JULY_1, 2026) == 2
+        assert stored_counts(ids, today=JULY_1, year=2026)[world.jyj.pk]["assigned"] == 2 + 3 + 3
