@@ -184,20 +184,47 @@ def stored_counts(unit_ids: list[int], *, today: date, year: int) -> dict[int, d
     """``count_units`` for one year, read from the figures the worker keeps (``UnitYearFigures``) where they
     are exact, counted now for the units changed since (a ``UnitChange`` mark), never counted, or counted
     on another day. The same numbers as ``count_units``, always (reports/tests/test_stored_figures.py)."""
+    by_pair = _stored(unit_ids, today=today, years=[year])
+    return {pk: by_pair[year, pk] for pk in unit_ids}
+
+
+def stored_counts_over(unit_ids: list[int], *, today: date, years: list[int]) -> dict[int, dict[str, Any]]:
+    """``count_units`` over several years (all of them: ``count_units`` without a year), summed from the
+    years' stored figures: each assignment belongs to one year, so the counts add up. No months."""
+    by_pair = _stored(unit_ids, today=today, years=years)
+    summed: dict[int, dict[str, Any]] = {}
+    for pk in unit_ids:
+        rows = [by_pair[y, pk] for y in years]
+        summed[pk] = {k: sum(r[k] for r in rows) for k in (*COUNT_KEYS, *UNIT_EXTRAS)}
+        summed[pk] |= {"assigned_months": NO_MONTHS, "replied_months": NO_MONTHS}
+    return summed
+
+
+UNIT_EXTRAS = ("returns", "follow_up_due", "follow_up_done")
+
+
+def _stored(unit_ids: list[int], *, today: date, years: list[int]) -> dict[tuple[int, int], dict[str, Any]]:
+    """Every (year, unit)'s counts: stored where exact, else counted now (one count per year with any)."""
     changed = set(
-        UnitChange.objects.filter(year=year, department_id__in=unit_ids).values_list("department_id", flat=True)
+        UnitChange.objects.filter(year__in=years, department_id__in=unit_ids).values_list("year", "department_id")
     )
-    stored = {
-        department_id: counts
-        for department_id, counts in UnitYearFigures.objects.filter(
-            year=year, department_id__in=unit_ids, counted_on=today
-        ).values_list("department_id", "counts")
-        if department_id not in changed
+    found: dict[tuple[int, int], dict[str, Any]] = {
+        (year, pk): counts
+        for year, pk, counts in UnitYearFigures.objects.filter(
+            year__in=years, department_id__in=unit_ids, counted_on=today
+        ).values_list("year", "department_id", "counts")
+        if (year, pk) not in changed
     }
-    missing = [pk for pk in unit_ids if pk not in stored]
-    if missing:
-        stored |= count_units(missing, today=today, year=year)
-    return stored
+    for year in years:
+        missing = [pk for pk in unit_ids if (year, pk) not in found]
+        if missing:
+            found |= {(year, pk): c for pk, c in count_units(missing, today=today, year=year).items()}
+    return found
+
+
+def session_years() -> list[int]:
+    """Every year with a session, newest first: the years any assignment can be of (a small table)."""
+    return list(Session.objects.order_by("-year").values_list("year", flat=True).distinct())
 
 
 def _rate(num: int, den: int) -> float | None:
@@ -268,6 +295,8 @@ def department_stats(
     unit_ids = [d.pk for d in units]
     if year is not None and session_id is None:
         counted = stored_counts(unit_ids, today=today, year=year)
+    elif session_id is None:  # every year: the years' stored figures summed
+        counted = stored_counts_over(unit_ids, today=today, years=session_years())
     else:
         counted = count_units(unit_ids, today=today, year=year, session_id=session_id)
     result = []

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from handling.models import Assignment
 from handling.queries import awaiting_feedback, light_bands
 from handling.states import AssignmentRole, State
-from proposals.models import Proposal, ProposalStatus
+from proposals.models import Proposal, ProposalStatus, Session
 
 from .queries import department_stats
 
@@ -108,8 +108,11 @@ PROGRESS_TOTALS = ("assigned", "open", "red", "yellow", "awaiting", "closed")
 
 def charged_years(user: User) -> list[int]:
     """The years with assignments to the units in the leader's charge, newest first."""
-    qs = Assignment.objects.filter(department__in=user.charged_departments.all())
-    return list(qs.order_by("-year").values_list("year", flat=True).distinct())
+    ids = list(user.charged_departments.values_list("pk", flat=True))
+    # one index probe per session instead of a DISTINCT over every assignment of the units (at 1M, 108k)
+    in_charge = Assignment.objects.filter(year=OuterRef("year"), department_id__in=ids).order_by()
+    years = Session.objects.filter(Exists(in_charge)).order_by("-year").values_list("year", flat=True).distinct()
+    return list(years)
 
 
 def charged_progress(user: User, *, today: date, year: int | None = None) -> list[UnitProgress]:

@@ -16,7 +16,7 @@ from handling.models import Assignment
 from history.models import UnitChange
 from organisation.models import Department
 from reports.models import UnitYearFigures
-from reports.queries import count_units, stored_counts
+from reports.queries import count_units, session_years, stored_counts, stored_counts_over
 from reports.upkeep import figures, recount_all
 from tests.test_concurrency import run_together
 from tests.test_stats import lead_of, scene  # noqa: F401  (the fixture of hand-worked figures)
@@ -44,6 +44,8 @@ def test_stored_figures_equal_the_counts_at_every_step(world: World, scene) -> N
         kept = set(UnitYearFigures.objects.values_list("year", "department_id"))
         assert kept == {(y, d) for y in (2025, 2026) for d in ids}  # every unit, with assignments or none
         assert same(ids, JULY_1, 2026) == 2 and same(ids, JULY_1, 2025) == 2  # all read as stored
+        # every year at once (a leader's progress, /stats without a year): the years' rows summed
+        assert stored_counts_over(ids, today=JULY_1, years=session_years()) == count_units(ids, today=JULY_1)
 
         # a change the worker has not seen: the unit is counted afresh, the others read as stored
         p6 = Assignment.objects.get(department=world.zjj, first_replied_on=date(2026, 6, 20))
