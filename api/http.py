@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 
 from lib.errors import DomainError, InvalidInput, RuleViolation
 from lib.input import validation_error
+from lib.paging import bounded_count, fetch_in_order, page_ids
 from lib.text import CONTROL_CHARACTER_MESSAGE, has_control_characters
 
 from .models import IdempotencyRecord
@@ -92,34 +93,6 @@ def page_params(page: int | None, page_size: int | None) -> tuple[int, int]:
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidInput(f"page_size 应在 1 到 {MAX_PAGE_SIZE} 之间。", details={"fields": {"page_size": "超出范围"}})
     return page, page_size
-
-
-COUNT_CAP = 10_000  # lists count at most this many rows (+1); beyond it ``total`` is the cap, ``total_exact`` false
-
-
-def bounded_count(qs: QuerySet[Any], cap: int | None = None) -> tuple[int, bool]:
-    """``(total, exact)``: count at most ``cap + 1`` rows, as a LIMITed subquery, so a list of a million
-    scoped rows costs as much as one of ten thousand. Nobody reads "1,000,000" rather than "1万+"."""
-    cap = COUNT_CAP if cap is None else cap
-    n = qs.order_by().values("pk")[: cap + 1].count()
-    return (cap, False) if n > cap else (n, True)
-
-
-def page_ids(qs: QuerySet[Any], start: int, size: int, after: int | None = None) -> list[Any]:
-    """The ids of one page, in the list's order, from the ids alone (an index-only scan for the indexed
-    orders: a deep OFFSET then skips index entries, not rows); ``after`` is keyset paging on ``-id`` lists."""
-    ids = qs.prefetch_related(None).values_list("pk", flat=True)
-    if after is not None:
-        return list(ids.filter(pk__lt=after)[:size])
-    return list(ids[start : start + size])
-
-
-def fetch_in_order(qs: QuerySet[Any], ids: list[Any]) -> list[Any]:
-    """The rows of ``ids`` (a page), in the order of ``ids``: the deferred join's second half."""
-    if not ids:
-        return []
-    by_id = {row.pk: row for row in qs.filter(pk__in=ids)}
-    return [by_id[i] for i in ids if i in by_id]
 
 
 def newest_first(qs: QuerySet[Any]) -> bool:

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-import api.http
+import lib.paging
 import web.lists
 from conftest import World, file_proposal
 
@@ -56,8 +56,7 @@ def test_offset_and_keyset_pages_agree(world: World) -> None:
 
 def test_the_count_stops_at_the_cap(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     _file(world, 5)
-    monkeypatch.setattr(api.http, "COUNT_CAP", 3)
-    monkeypatch.setattr(web.lists, "COUNT_CAP", 3)
+    monkeypatch.setattr(lib.paging, "COUNT_CAP", 3)  # the one cap of both channels
     data = world.api(world.office).get("/proposals", page_size=2, page=3).data
     assert data["total"] == 3 and data["total_exact"] is False
     assert len(data["items"]) == 1  # the rows beyond the cap are still served

@@ -19,11 +19,11 @@ from django.db.models import F, QuerySet
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 
+from lib.paging import bounded_count, fetch_in_order, page_ids
 from lib.spreadsheet import XLSX_CONTENT_TYPE, SheetColumn, attachment, safe_cell, xlsx_file
 
 PAGE_SIZE = 20
 EXPORT_LIMIT = 100_000
-COUNT_CAP = 10_000  # a list counts at most this many rows (+1); beyond, it shows "1万+" (api.http.COUNT_CAP)
 
 
 @dataclass(frozen=True)
@@ -87,23 +87,12 @@ class PageInfo:
         return str(self.num_pages) if self.exact else f"{self.num_pages}+"
 
 
-def bounded_count(qs: QuerySet[Any], cap: int | None = None) -> tuple[int, bool]:
-    """``(total, exact)`` counting at most ``cap + 1`` rows (a LIMITed subquery), not the whole scope."""
-    cap = COUNT_CAP if cap is None else cap
-    n = qs.order_by().values("pk")[: cap + 1].count()
-    return (cap, False) if n > cap else (n, True)
-
-
 def page_rows(qs: QuerySet[Any], start: int, size: int, after: int | None) -> tuple[list[Any], bool]:
     """One page's rows and whether more follow: the ids first (from the index alone: a deep OFFSET skips
     index entries, not rows), then those rows (the deferred join); ``after`` is keyset paging on ``-id``."""
-    ids_qs = qs.prefetch_related(None).values_list("pk", flat=True)
-    ids = list(ids_qs.filter(pk__lt=after)[: size + 1] if after is not None else ids_qs[start : start + size + 1])
+    ids = page_ids(qs, start, size + 1, after)
     more, ids = len(ids) > size, ids[:size]
-    if not ids:
-        return [], more
-    by_id = {row.pk: row for row in qs.filter(pk__in=ids)}
-    return [by_id[i] for i in ids if i in by_id], more
+    return fetch_in_order(qs, ids), more
 
 
 @dataclass
