@@ -133,7 +133,7 @@ def _lead_counts(qs: QuerySet[Assignment], today: date, year: int | None) -> dic
     return result
 
 
-NO_MONTHS = [0] * 12
+NO_MONTHS = (0,) * 12  # copied into each row as a list (a row is JSON: lists, as stored)
 
 
 def count_units(
@@ -172,8 +172,8 @@ def count_units(
     result = {}
     for pk in unit_ids:
         counts: dict[str, Any] = {k: 0 for k in COUNT_KEYS} | {k: v or 0 for k, v in leads.get(pk, {}).items()}
-        counts.setdefault("assigned_months", NO_MONTHS)
-        counts.setdefault("replied_months", NO_MONTHS)
+        counts.setdefault("assigned_months", list(NO_MONTHS))
+        counts.setdefault("replied_months", list(NO_MONTHS))
         f = follow.get(pk) or {"due": 0, "done": 0}
         counts |= {"returns": returns.get(pk, 0), "follow_up_due": f.get("due", 0), "follow_up_done": f.get("done", 0)}
         result[pk] = counts
@@ -196,7 +196,7 @@ def stored_counts_over(unit_ids: list[int], *, today: date, years: list[int]) ->
     for pk in unit_ids:
         rows = [by_pair[y, pk] for y in years]
         summed[pk] = {k: sum(r[k] for r in rows) for k in (*COUNT_KEYS, *UNIT_EXTRAS)}
-        summed[pk] |= {"assigned_months": NO_MONTHS, "replied_months": NO_MONTHS}
+        summed[pk] |= {"assigned_months": list(NO_MONTHS), "replied_months": list(NO_MONTHS)}
     return summed
 
 

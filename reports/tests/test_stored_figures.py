@@ -4,11 +4,12 @@ seen yet, and on the next day; and read as stored they cost two queries whatever
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from conftest import World, act
@@ -17,7 +18,7 @@ from history.models import UnitChange
 from organisation.models import Department
 from reports.models import UnitYearFigures
 from reports.queries import count_units, session_years, stored_counts, stored_counts_over
-from reports.upkeep import figures, recount_all
+from reports.upkeep import figures, recount_all, recount_changed
 from tests.test_concurrency import run_together
 from tests.test_stats import lead_of, scene  # noqa: F401  (the fixture of hand-worked figures)
 
@@ -114,3 +115,44 @@ def test_workers_recounting_while_units_change_never_leave_a_wrong_row_unmarked(
         ids = list(Department.objects.values_list("pk", flat=True))
         assert same(ids, JULY_1, 2026) == 2
         assert stored_counts(ids, today=JULY_1, year=2026)[world.jyj.pk]["assigned"] == 2 + 3 + 3
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are tested on PostgreSQL")
+def test_a_change_committed_while_the_worker_counts_keeps_its_mark(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one interleaving that matters, made to happen: a clerk's change commits after the worker counted
+    the unit and before it deletes the marks it read. The worker's row then lacks that change, so the
+    change's own mark must survive (a worker deleting every mark would leave a wrong row unmarked)."""
+    with time_machine.travel("2026-07-01 09:00 +0800", tick=False):
+        lead_of(world, world.jyj)
+        counted_once: list[bool] = []
+
+        def clerk_assigns() -> None:  # on its own connection: commits while the worker's transaction is open
+            try:
+                lead_of(world, world.jyj)
+            finally:
+                connections.close_all()
+
+        def count_then_a_clerk_commits(*args: object, **kwargs: object) -> dict[int, dict[str, object]]:
+            result = count_units(*args, **kwargs)  # type: ignore[arg-type]
+            if not counted_once:
+                counted_once.append(True)
+                clerk = threading.Thread(target=clerk_assigns)
+                clerk.start()
+                clerk.join()
+            return result
+
+        monkeypatch.setattr("reports.upkeep.count_units", count_then_a_clerk_commits)
+        # one batch (the worker stops after it): the marks it read, not the clerk's, which came after
+        assert recount_changed(JULY_1, stopping=lambda: bool(counted_once)) == 1
+        row = UnitYearFigures.objects.get(year=2026, department=world.jyj).counts
+        exact = count_units([world.jyj.pk], today=JULY_1, year=2026)[world.jyj.pk]
+        assert (row["assigned"], exact["assigned"]) == (1, 2)  # the row missed the clerk's proposal …
+        assert UnitChange.objects.filter(year=2026, department_id=world.jyj.pk).exists()  # … which is marked
+        assert stored_counts([world.jyj.pk], today=JULY_1, year=2026)[world.jyj.pk] == exact
+        monkeypatch.undo()
+        assert recount_changed(JULY_1) == 1 and not UnitChange.objects.exists()
+        assert UnitYearFigures.objects.get(year=2026, department=world.jyj).counts == exact
