@@ -85,6 +85,16 @@ def _flush_past_append_only() -> Iterator[None]:
     BaseDatabaseOperations.execute_sql_flush = original  # type: ignore[method-assign]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    """Reports are kept under the latest event's id (reports/remembered.py), and a rolled-back test's ids
+    come again in the next test on SQLite: each test starts with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def security_events() -> Iterator[list[dict[str, Any]]]:
     """The ``security_event`` signals sent during the test, as keyword dicts (kind, user, outcome, data …)."""

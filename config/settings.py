@@ -12,6 +12,7 @@ import json
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -173,6 +174,17 @@ if TASKS_URL:
 else:
     INSTALLED_APPS.insert(INSTALLED_APPS.index("worker"), "django_tasks_db")
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# The cache holds computed reports (the dashboard, the assessment) until the next change
+# (reports/remembered.py). Unset: each process's own memory, nothing to run; CACHE_URL=redis://host:6379/1
+# shares them between the app servers. REPORT_CACHE_SECONDS bounds how long one is kept (0: never).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}}
+}
+REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", "60"))
 
 # Messages beyond the in-app inbox, sent by the worker (notifications/outbox.py). E-mail: one URL,
 # smtp://user:pass@host:port, smtp+starttls://…, smtps://… (implicit TLS); unset = e-mail off

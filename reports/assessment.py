@@ -29,14 +29,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from handling.models import Assignment, FollowUpItem
 from handling.states import AssignmentRole, State
 
 from .actions import Weights, weights_of
-from .models import DEFAULT_WEIGHTS, UnitEvaluation
+from .models import DEFAULT_WEIGHTS, AssessmentWeights, UnitEvaluation
 from .queries import department_stats, metric_conditions
+from .remembered import remembered
 
 COMMEND_SCORE = 95
 
@@ -95,7 +96,19 @@ def score_parts(counts: dict[str, int], weights: Weights) -> tuple[float | None,
 
 def assess(jurisdiction_id: int, *, year: int, today: date) -> dict[str, Any]:
     """``{weights, rows, commended}`` for the units of one jurisdiction in one year: ``rows`` as the API
-    returns them (ranked first, by rank), ``commended`` the ids of the units commended."""
+    returns them (ranked first, by rank), ``commended`` the ids of the units commended. Kept until the next
+    change (``reports.remembered``): of the history, the weights or the CPPCC's evaluations."""
+    weights_changed = (
+        AssessmentWeights.objects.filter(jurisdiction_id=jurisdiction_id).values_list("updated_at", flat=True).first()
+    )
+    evaluations = UnitEvaluation.objects.filter(department__jurisdiction_id=jurisdiction_id, year=year).aggregate(
+        n=Count("pk"), last=Max("entered_at")
+    )
+    inputs = (jurisdiction_id, year, weights_changed, evaluations["n"], evaluations["last"])
+    return remembered("assessment", inputs, today, lambda: _assess(jurisdiction_id, year=year, today=today))
+
+
+def _assess(jurisdiction_id: int, *, year: int, today: date) -> dict[str, Any]:
     weights = weights_of(jurisdiction_id)
     stats = department_stats([jurisdiction_id], today=today, year=year)
     evaluations = dict(

@@ -72,6 +72,16 @@ SUPERVISION_NAV = [
 
 
 @register.filter
+def audit_nav(user: User) -> bool:
+    """Whether the menu shows 安全审计: to superusers and the auditor (审计管理员), an account without a role in
+    the process (等保's separation of duties, as ``labels.workbench_url`` has it). A process account is not asked
+    for its permissions, which would cost every page two queries; the page itself checks (audit.queries)."""
+    if user.is_superuser:
+        return True
+    return not user.role and user.has_perm("audit.view_auditentry")
+
+
+@register.filter
 def supervision_nav(user: User) -> list[dict[str, str]]:
     """The items of the "督办" menu the user sees (none: no menu)."""
     no_role = user.is_superuser and not user.role

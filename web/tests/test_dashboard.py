@@ -13,8 +13,11 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from conftest import World
+from handling.models import Assignment
 from reports.queries import METRIC_LABELS
 from tests.test_stats import contact, lead_of, reply, scene, to_handling  # noqa: F401 (scene: a fixture)
 
@@ -117,6 +120,40 @@ def test_who_may_open_it(world: World) -> None:
     for user in (world.jyj_handler, world.member1):
         with time_machine.travel(AT, tick=False):
             assert signed_in(user).get("/dashboard/").status_code == 403
+
+
+def _body(resp: Any) -> str:
+    html = resp.content.decode()
+    return html[html.index('<h1 class="h4 mb-0 me-auto">督办驾驶舱') : html.index('id="rate-chart"')]
+
+
+@pytest.mark.usefixtures("scene")
+def test_kept_until_the_next_change_which_shows_at_once(world: World) -> None:
+    first = dashboard(world.office, year=2026)
+    assert (first.context["d"].totals["replied"], first.context["d"].totals["overdue"]) == (4, 2)
+    with time_machine.travel(AT, tick=False):
+        office = signed_in(world.office)
+        # between two changes the page is not counted again: the layout's queries and the latest event only
+        with CaptureQueriesContext(connection) as q:
+            again = office.get("/dashboard/", {"year": 2026})
+    read = " ".join(x["sql"] for x in q.captured_queries)
+    assert "history_event" in read and "handling_assignment" not in read and "reports_" not in read
+    assert "d" not in again.context and _body(again) == _body(first)
+    # another scope is another page: the county's office and a leader never see the city's
+    county = dashboard(world.county_office, year=2026)
+    assert [u["name"] for u in county.context["d"].units if u["assigned"]] == [world.xq.name]
+    # jyj replies its overdue P3: the next request counts afresh and shows it
+    pending = Assignment.objects.filter(department=world.jyj, role="lead", state="pending", year=2026)
+    (p3,) = pending.values_list("pk", flat=True)
+    with time_machine.travel("2026-07-01 10:00 +0800", tick=False):
+        to_handling(world, p3, "jyj")
+        reply(world, p3, "jyj", "A", "2026-07-01")
+    after = dashboard(world.office, year=2026)
+    assert (after.context["d"].totals["replied"], after.context["d"].totals["overdue"]) == (5, 1)  # xq's is left
+    assert _body(after) != _body(first)
+    # and the next day is another day: overdue counts and lights move with it
+    with time_machine.travel("2026-07-02 09:00 +0800", tick=False):
+        assert "d" in signed_in(world.office).get("/dashboard/", {"year": 2026}).context
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,12 +7,14 @@ jurisdiction and those under it, side by side and summed; a government leader th
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -22,6 +24,7 @@ from organisation.models import Role, User
 from organisation.roles import require_role
 from reports.dashboard import Dashboard, dashboard
 from reports.queries import TARGETS, assignment_years
+from reports.remembered import remembered
 
 from ..charts import chart_height, line_chart, pie_chart, stacked_bar
 from ..templatetags.web import percent
@@ -111,16 +114,10 @@ def _charts(d: Dashboard) -> dict[str, Any]:
     }
 
 
-@login_required
-def dashboard_page(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    require_role(user, Role.OFFICE_STAFF, Role.CPPCC_STAFF, Role.GOV_LEADER)
-    jurisdiction_ids, department_ids = _scope(user)
-    today = timezone.localdate()
+def _body(jurisdiction_ids: list[int], department_ids: list[int] | None, raw_year: str, today: date) -> SafeString:
     years = assignment_years(jurisdiction_ids)
-    raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() and int(raw) in years else (today.year if today.year in years or not years
-                                                                  else years[0])  # fmt: skip
+    year = int(raw_year) if raw_year and int(raw_year) in years else (today.year if today.year in years or not years
+                                                                      else years[0])  # fmt: skip
     d = dashboard(jurisdiction_ids, year=year, today=today, department_ids=department_ids)
     base = reverse("assignments")  # once: a province has hundreds of units, nine links each
     units = [
@@ -145,4 +142,18 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "unit_rows": unit_rows(units, with_jurisdiction=bool(d.jurisdictions)),
         **_charts(d),
     }
-    return render(request, "web/dashboard.html", context)
+    return mark_safe(render_to_string("web/dashboard_body.html", context))  # noqa: S308  (a rendered template)
+
+
+@login_required
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    require_role(user, Role.OFFICE_STAFF, Role.CPPCC_STAFF, Role.GOV_LEADER)
+    jurisdiction_ids, department_ids = _scope(user)
+    today = timezone.localdate()
+    raw = request.GET.get("year", "")
+    raw = raw if raw.isdigit() and len(raw) <= 4 else ""
+    # The same for everyone with the same scope: kept until the next change (reports/remembered.py)
+    scope = (tuple(jurisdiction_ids), None if department_ids is None else tuple(department_ids), raw)
+    body = remembered("dashboard", scope, today, lambda: _body(jurisdiction_ids, department_ids, raw, today))
+    return render(request, "web/dashboard.html", {"body": body})
