@@ -510,7 +510,8 @@ def probes(year: int, status: str, q: str, detail_id: int) -> list[Probe]:
         Probe("页面 /public/", "/public/", None, "page", page=True),
         Probe("页面 /unit/", "/unit/", UNIT, "page", page=True),
         Probe("页面 /dashboard/", f"/dashboard/?year={year}", OFFICE, "page", page=True),
-        Probe("GET /api/v1/assessment?year=", f"{api}/assessment?year={year}", OFFICE, "stats"),
+        # issue 11: the dashboard and the assessment "within the scale issue's page targets"
+        Probe("GET /api/v1/assessment?year=", f"{api}/assessment?year={year}", OFFICE, "page"),
         Probe("页面 /office/assessment/", f"/office/assessment/?year={year}", OFFICE, "page", page=True),
         Probe("导出 CSV /proposals/?year=", f"/proposals/?year={year}&export=csv", OFFICE, "export", page=True),
     ]
