@@ -94,17 +94,23 @@ def score_parts(counts: dict[str, int], weights: Weights) -> tuple[float | None,
     return round(total, 2), parts
 
 
-def assess(jurisdiction_id: int, *, year: int, today: date) -> dict[str, Any]:
-    """``{weights, rows, commended}`` for the units of one jurisdiction in one year: ``rows`` as the API
-    returns them (ranked first, by rank), ``commended`` the ids of the units commended. Kept until the next
-    change (``reports.remembered``): of the history, the weights or the CPPCC's evaluations."""
+def assessment_inputs(jurisdiction_id: int, year: int) -> tuple[object, ...]:
+    """What an assessment depends on besides the history (``reports.remembered``): the jurisdiction, the year,
+    when its weights were last set, and the CPPCC's evaluations (how many, the latest entered)."""
     weights_changed = (
         AssessmentWeights.objects.filter(jurisdiction_id=jurisdiction_id).values_list("updated_at", flat=True).first()
     )
     evaluations = UnitEvaluation.objects.filter(department__jurisdiction_id=jurisdiction_id, year=year).aggregate(
         n=Count("pk"), last=Max("entered_at")
     )
-    inputs = (jurisdiction_id, year, weights_changed, evaluations["n"], evaluations["last"])
+    return (jurisdiction_id, year, weights_changed, evaluations["n"], evaluations["last"])
+
+
+def assess(jurisdiction_id: int, *, year: int, today: date) -> dict[str, Any]:
+    """``{weights, rows, commended}`` for the units of one jurisdiction in one year: ``rows`` as the API
+    returns them (ranked first, by rank), ``commended`` the ids of the units commended. Kept until the next
+    change (``reports.remembered``): of the history, the weights or the CPPCC's evaluations."""
+    inputs = assessment_inputs(jurisdiction_id, year)
     return remembered("assessment", inputs, today, lambda: _assess(jurisdiction_id, year=year, today=today))
 
 

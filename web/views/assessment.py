@@ -11,6 +11,7 @@ assignments alone they may open (``handling.access``)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pydantic
@@ -19,17 +20,29 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from lib.spreadsheet import XLSX_CONTENT_TYPE, SheetColumn, attachment, xlsx_file
 from organisation.models import Department, Jurisdiction, Role, User
 from organisation.roles import require_role
 from reports.actions import set_evaluation, set_weights
-from reports.assessment import COMMEND_SCORE, DRILLABLE, PART_BY_KEY, PARTS, assess, follow_up_items, part_assignments
+from reports.assessment import (
+    COMMEND_SCORE,
+    DRILLABLE,
+    PART_BY_KEY,
+    PARTS,
+    assess,
+    assessment_inputs,
+    follow_up_items,
+    part_assignments,
+)
 from reports.commands import EvaluationIn, WeightsIn
 from reports.models import UnitEvaluation
 from reports.queries import assignment_years
+from reports.remembered import remembered
 
 from ..charts import chart_height
 from ..forms import FormErrors, errors_from_validation, parse
@@ -148,29 +161,47 @@ def _cells(row: dict[str, Any], year: int, charged: set[int] | None) -> list[dic
     return cells
 
 
-def _context(user: User, jurisdiction: Jurisdiction, year: int, years: tuple[list[int], int]) -> dict[str, Any]:
-    result = assess(jurisdiction.pk, year=year, today=timezone.localdate())
-    charged = _charged(user)
+def _ranking(jurisdiction_id: int, year: int, charged: set[int] | None, today: date) -> dict[str, Any]:
+    """The ranking's part of the page, rendered: the same for everyone of the same scope until the next change."""
+    result = assess(jurisdiction_id, year=year, today=today)
     rows = [
         {**r, "cells": _cells(r, year, charged), "charged": charged is not None and r["department_id"] in charged}
         for r in result["rows"]
     ]
     ranked = [r for r in rows if r["ranked"]]
-    weights = result["weights"]
+    unranked = [r for r in rows if not r["ranked"]]
+
+    def table(rows: list[dict[str, Any]], caption: str, table_id: str, show_rank: bool) -> SafeString:
+        context = {"rows": rows, "caption": caption, "table_id": table_id, "show_rank": show_rank, "parts": PARTS}
+        return mark_safe(render_to_string("web/assessment/_table.html", context))  # noqa: S308  (a template)
+
     return {
+        "weights": result["weights"],
+        "ranked": len(ranked),
+        "unranked": len(unranked),
+        "commended": [{k: r[k] for k in ("name", "score", "rank")} for r in rows if r["commended"]],
+        "chart": score_chart(ranked),
+        "chart_height": chart_height(len(ranked), 34) + 30,
+        "ranked_table": table(ranked, "参与排名的单位（按名次）", "ranked-table", True),
+        "unranked_table": table(unranked, "主办件数不足或没有可计分项目的单位", "unranked-table", False),
+    }
+
+
+def _context(user: User, jurisdiction: Jurisdiction, year: int, years: tuple[list[int], int]) -> dict[str, Any]:
+    today = timezone.localdate()
+    charged = _charged(user)
+    scope = (*assessment_inputs(jurisdiction.pk, year), None if charged is None else tuple(sorted(charged)))
+    ranking = remembered("assessment-page", scope, today, lambda: _ranking(jurisdiction.pk, year, charged, today))
+    weights = ranking["weights"]
+    return {
+        **ranking,
         "jurisdiction": jurisdiction,
         "year": year,
         "years": years[0],
         "parts": PARTS,
         "colours": COLOURS,
-        "ranked": ranked,
-        "unranked": [r for r in rows if not r["ranked"]],
-        "commended": [r for r in rows if r["commended"]],
         "commend_score": COMMEND_SCORE,
-        "weights": weights,
         "weight_fields": [{"name": p.key, "label": p.label, "value": weights.of(p.key)} for p in PARTS],
-        "chart": score_chart(ranked),
-        "chart_height": chart_height(len(ranked), 34) + 30,
         "weights_errors": FormErrors(),
         "can_edit_weights": user.is_superuser or user.role == Role.OFFICE_STAFF,
         "can_evaluate": user.is_superuser or user.role == Role.CPPCC_STAFF,
