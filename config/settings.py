@@ -177,12 +177,13 @@ else:
 
 # The cache holds computed reports (the dashboard, the assessment) until the next change
 # (reports/remembered.py). Unset: each process's own memory, nothing to run; CACHE_URL=redis://host:6379/1
-# shares them between the app servers. REPORT_CACHE_SECONDS bounds how long one is kept (0: never).
+# shares them between the app servers. REPORT_CACHE_SECONDS bounds how long one is kept (0: never). In memory at
+# most 200 (a province's dashboard is ~300 KB, a city's ~30 KB): ~60 MB per process at worst.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 1000}}
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 200}}
 }
 REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", "60"))
 

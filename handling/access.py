@@ -58,6 +58,19 @@ def visible_proposals(user: User) -> QuerySet[Proposal]:
     return qs.none()
 
 
+def followed_proposals(user: User) -> QuerySet[Proposal]:
+    """The key proposals and 建议案 a user follows, and the proposals a leader leads (领办): of
+    ``visible_proposals``, those marked or led by them. A leader's are read from the assignments' copy of the
+    flags (``Assignment.is_key_or_suggestion``, index ``assignment_dept_key_idx``) on the units in their
+    charge, a few thousand index entries in a province, not every assignment of those units."""
+    flagged = Q(is_key=True) | Q(is_suggestion=True)
+    if user.role != Role.GOV_LEADER or user.is_superuser:
+        return visible_proposals(user).filter(flagged | Q(leading_leader=user))
+    keyed = Assignment.objects.filter(department_id__in=_charged_ids(user), is_key_or_suggestion=True)
+    led = Proposal.objects.filter(leading_leader=user).values("pk")
+    return Proposal.objects.filter(pk__in=keyed.values("proposal_id").union(led))
+
+
 def visible_assignments(user: User) -> QuerySet[Assignment]:
     """Return the assignments on a user's to-do lists.
 

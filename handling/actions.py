@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from history.recording import record_event
@@ -195,6 +195,7 @@ def _new_assignment(
         state=S.PENDING,
         year=proposal.year,
         jurisdiction_id=proposal.jurisdiction_id,
+        is_key_or_suggestion=proposal.is_key or proposal.is_suggestion,
         assigned_on=assigned_on,
         assigned_by=actor,
         due_on=d.due_on,
@@ -467,6 +468,15 @@ def _mark_published(a: Assignment, reply: Reply) -> None:
     reply.save(update_fields=["published_on", "published_year"])
 
 
+def copy_key_flags() -> int:
+    """Set ``Assignment.is_key_or_suggestion`` from the proposals' flags wherever it differs (bulk loads,
+    restores, the migration; ``handling.receivers`` keeps it as flags change). The assignments changed."""
+    flagged = Proposal.objects.filter(Q(is_key=True) | Q(is_suggestion=True)).values("pk")
+    on = Assignment.objects.filter(is_key_or_suggestion=False, proposal__in=flagged).update(is_key_or_suggestion=True)
+    off = Assignment.objects.filter(is_key_or_suggestion=True).exclude(proposal__in=flagged)
+    return on + off.update(is_key_or_suggestion=False)
+
+
 def fill_read_columns() -> None:
     """Fill the read-path columns of rows written in bulk (``load_scale``, restores), set-based: the
     assignments' jurisdiction and the published-reply marker, as ``_new_assignment`` / ``_mark_published``
@@ -474,6 +484,7 @@ def fill_read_columns() -> None:
     Assignment.objects.filter(jurisdiction__isnull=True).update(
         jurisdiction_id=Subquery(Proposal.objects.filter(pk=OuterRef("proposal_id")).values("jurisdiction_id")[:1])
     )
+    copy_key_flags()
     later = Reply.objects.filter(
         assignment_id=OuterRef("assignment_id"), version__gt=OuterRef("version"), delivered_on__isnull=False
     )

@@ -29,6 +29,10 @@ class Assignment(models.Model):
     jurisdiction = models.ForeignKey(
         Jurisdiction, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
+    # Whether the proposal is a key proposal or a 建议案, copied at assignment and whenever its flags change
+    # (handling.receivers): a leader's key proposals are read from the partial index on the units in their
+    # charge instead of hashing every assignment of those units (issue 9).
+    is_key_or_suggestion = models.BooleanField(default=False, editable=False)
     assigned_on = models.DateField("交办日期")
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -74,6 +78,11 @@ class Assignment(models.Model):
             models.Index(fields=["department", "state", "watch_on"], name="assignment_dept_todo_idx"),
             models.Index(fields=["department", "watch_on"], name="assignment_dept_watch_idx"),
             models.Index(fields=["department", "proposal"], name="assignment_dept_proposal_idx"),
+            models.Index(
+                fields=["department", "proposal"],
+                name="assignment_dept_key_idx",
+                condition=models.Q(is_key_or_suggestion=True),
+            ),
             models.Index(fields=["year", "department", "role"], name="assignment_stats_idx"),
             # office / CPPCC scope: the board and to-do lists by deadline, the light filter (watch_on ranges)
             models.Index(
@@ -133,6 +142,15 @@ class ReturnRequest(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "退回申请"
+        # the office's pending requests (a few thousand in a province of a million): from this index, each
+        # row's assignment then fetched by its key for the jurisdiction and state
+        indexes = [
+            models.Index(
+                fields=["requested_at", "id", "assignment"],
+                name="return_pending_idx",
+                condition=models.Q(decision="pending"),
+            ),
+        ]
 
 
 class HandlingForm(models.Model):
@@ -351,6 +369,15 @@ class ExtensionRequest(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "延期申请"
+        # the office's pending requests (a few thousand in a province of a million): from this index, each
+        # row's assignment then fetched by its key for the jurisdiction and state
+        indexes = [
+            models.Index(
+                fields=["requested_at", "id", "assignment"],
+                name="extension_pending_idx",
+                condition=models.Q(decision="pending"),
+            ),
+        ]
 
 
 class Rating(models.TextChoices):

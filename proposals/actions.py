@@ -17,6 +17,7 @@ from search import index as search_index
 from search.models import Kind as SearchKind
 
 from .models import Instruction, Proposal, ProposalKind, Proposer, Session
+from .signals import flags_changed
 
 STAFF = (Role.CPPCC_STAFF, Role.OFFICE_STAFF)  # who registers and flags proposals
 
@@ -204,6 +205,8 @@ def set_flags(proposal: Proposal, *, actor: User, is_key: bool | None = None, is
     if changed:
         proposal.save(update_fields=list(changed))
         record_event(proposal, "set_flags", actor=actor, data=changed)
+        if "is_key" in changed or "is_suggestion" in changed:
+            flags_changed.send(sender=Proposal, proposal=proposal)
     return proposal
 
 
@@ -212,6 +215,8 @@ def give_instruction(proposal: Proposal, *, actor: User, text: str) -> Instructi
     """Record a leader's instruction (领导批示); any government leader of the jurisdiction may give one."""
     if not actor.is_superuser and (actor.role != Role.GOV_LEADER or actor.jurisdiction_id != proposal.jurisdiction_id):
         raise Forbidden("只有本级政府领导可以作出批示。")
-    instruction = Instruction.objects.create(proposal=proposal, leader=actor, text=text)
+    instruction = Instruction.objects.create(
+        proposal=proposal, jurisdiction_id=proposal.jurisdiction_id, leader=actor, text=text
+    )
     record_event(proposal, "instruction", actor=actor, data={"instruction_id": instruction.pk, "text": text})
     return instruction

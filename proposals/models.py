@@ -153,9 +153,15 @@ class Instruction(models.Model):
     """A leader's instruction on a proposal (领导批示), visible to everyone handling it."""
 
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="instructions")
+    # The proposal's, copied when given (a proposal never changes jurisdiction): the office's 领导批示 list
+    # reads its jurisdiction's instructions from an index instead of joining every proposal (issue 9).
+    jurisdiction = models.ForeignKey(
+        "organisation.Jurisdiction", on_delete=models.PROTECT, related_name="+", null=True, editable=False
+    )
     leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField("批示内容")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "领导批示"
+        indexes = [models.Index(fields=["jurisdiction", "-created_at", "id"], name="instruction_jur_created_idx")]

@@ -424,10 +424,10 @@ class Generator:
                 text = self.pick(texts.INSTRUCTIONS).format(unit=lead_unit.name)
                 iid = self.ids.take(T.INSTRUCTION.name)
                 created = self.event(at, None, leader.id, "instruction", "", "", {"instruction_id": iid, "text": text})
-                rows[T.INSTRUCTION.name].append((iid, pid, leader.id, text, created))
+                rows[T.INSTRUCTION.name].append((iid, pid, place.id, leader.id, text, created))
             status = str(derive_proposal_status([a.state for a in leads]))
             for a in leads + cos:
-                self._assignment_row(a, pid, year, place)
+                self._assignment_row(a, pid, year, place, key or suggestion)
                 if T.REPLY_PUBLISHED:
                     self._published(a, public, year)
                 for r in a.replies:
@@ -626,13 +626,13 @@ class Generator:
             else:
                 r += [None, None]
 
-    def _assignment_row(self, a: Asg, pid: int, year: int, place: Place) -> None:
+    def _assignment_row(self, a: Asg, pid: int, year: int, place: Place, key: bool) -> None:
         if a.state in FINISHED:
             watch = None
         else:
             watch = a.co_due if a.role == CO else a.due_on
         c = a.contact
-        row = (
+        row: tuple[Any, ...] = (
             a.id,
             pid,
             a.unit.id,
@@ -665,7 +665,11 @@ class Generator:
             None,
             a.created_at,
         )
-        self.rows[T.ASSIGNMENT.name].append((*row, place.id) if T.ASSIGNMENT_JURISDICTION else row)
+        if T.ASSIGNMENT_JURISDICTION:
+            row = (*row, place.id)
+        if T.ASSIGNMENT_KEY_FLAG:
+            row = (*row, key)
+        self.rows[T.ASSIGNMENT.name].append(row)
 
 
 class Play:

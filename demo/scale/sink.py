@@ -224,6 +224,14 @@ def reset_sequences(models: Sequence[type[Model]]) -> None:
                 cur.execute(sql)
 
 
+def vacuum(tables: Sequence[str]) -> None:
+    """VACUUM (ANALYZE) each table (PostgreSQL, outside any transaction): sets the visibility map that
+    index-only scans need and removes the dead rows of the load's UPDATEs."""
+    with connection.cursor() as cur:
+        for table in tables:
+            cur.execute(f'VACUUM (ANALYZE) "{table}"')
+
+
 def analyze(tables: Sequence[str]) -> None:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":

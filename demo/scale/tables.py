@@ -39,7 +39,7 @@ PROPOSAL = _t(
     "created_by_id",
 )  # fmt: skip
 PROPOSER = _t(Proposer, "id", "proposal_id", "position", "name", "user_id")
-INSTRUCTION = _t(Instruction, "id", "proposal_id", "leader_id", "text", "created_at")
+INSTRUCTION = _t(Instruction, "id", "proposal_id", "jurisdiction_id", "leader_id", "text", "created_at")
 ASSIGNMENT = _t(
     hm.Assignment, "id", "proposal_id", "department_id", "role", "state", "year", "assigned_on", "assigned_by_id",
     "due_on", "max_due_on", "return_deadline", "co_opinion_due", "watch_on", "remind_on", "first_replied_on",
@@ -95,12 +95,15 @@ EVENT = _t(
     "prev_hash", "hash",
 )  # fmt: skip
 
-# Read-path columns another part of the product may add (the assignment's jurisdiction, the published-reply
-# marker): written when the model has them, as handling.actions sets them.
+# Read-path columns another part of the product may add (the assignment's jurisdiction and key flag, the
+# published-reply marker): written when the model has them, as handling.actions sets them.
 ASSIGNMENT_JURISDICTION = any(f.column == "jurisdiction_id" for f in hm.Assignment._meta.concrete_fields)
 REPLY_PUBLISHED = any(f.column == "published_on" for f in hm.Reply._meta.concrete_fields)
+ASSIGNMENT_KEY_FLAG = any(f.column == "is_key_or_suggestion" for f in hm.Assignment._meta.concrete_fields)
 if ASSIGNMENT_JURISDICTION:
     ASSIGNMENT = Table(ASSIGNMENT.name, (*ASSIGNMENT.columns, "jurisdiction_id"))
+if ASSIGNMENT_KEY_FLAG:
+    ASSIGNMENT = Table(ASSIGNMENT.name, (*ASSIGNMENT.columns, "is_key_or_suggestion"))
 if REPLY_PUBLISHED:
     REPLY = Table(REPLY.name, (*REPLY.columns, "published_on", "published_year"))
 # The letter number (文号) of a signed letter, as handling.numbering gives it (letters.py); after the load each

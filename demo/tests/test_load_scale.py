@@ -30,7 +30,7 @@ from handling.states import AssignmentRole, State, derive_proposal_status
 from history.chain import event_hash
 from history.models import Event
 from organisation.models import Department, Jurisdiction, User
-from proposals.models import Proposal, Proposer, Session
+from proposals.models import Instruction, Proposal, Proposer, Session
 from workcalendar.counting import load_calendar
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -248,6 +248,14 @@ def test_read_path_columns_are_written_as_the_actions_keep_them(loaded: Loaded) 
     if tables.ASSIGNMENT_JURISDICTION:
         for a in Assignment.objects.select_related("proposal").iterator():
             assert a.jurisdiction_id == a.proposal.jurisdiction_id
+    if tables.ASSIGNMENT_KEY_FLAG:
+        key = 0
+        for a in Assignment.objects.select_related("proposal").iterator():
+            assert a.is_key_or_suggestion == (a.proposal.is_key or a.proposal.is_suggestion), a.pk
+            key += a.is_key_or_suggestion
+        assert key > 0
+    given = Instruction.objects.select_related("proposal")
+    assert given.exists() and all(i.jurisdiction_id == i.proposal.jurisdiction_id for i in given)
     if tables.REPLY_PUBLISHED:
         published = 0
         for a in Assignment.objects.select_related("proposal").prefetch_related("replies"):

@@ -149,6 +149,29 @@ def test_key_proposals_and_suggestions_with_what_the_leader_leads(world):
     assert client.get("/leader/approvals/", {"export": "csv"})["Content-Type"].startswith("text/csv")
 
 
+def test_a_proposal_marked_or_unmarked_after_assignment_comes_and_goes(world):
+    """The leaders' key list reads the assignments' copy of the flags: marking a proposal already assigned
+    (or a co-handler's) and taking the mark back change it at once."""
+    pid, _ = lead(world, world.wjw, title="关于医教融合的提案")  # wjw's: not in the vice mayor's charge
+    assign(world, pid, [(world.jyj, "co")])  # jyj, in their charge, is co-handler
+    later, _ = lead(world, world.jyj, title="关于校园安全的提案")
+
+    def listed() -> set[str]:
+        return {r["o"].title for r in page(world.vicemayor, "/leader/").context["sections"]["key"]["rows"]}
+
+    assert listed() == set()
+    for proposal_id, flag in ((pid, "is_key"), (later, "is_suggestion")):
+        assert world.api(world.cppcc).patch(f"/proposals/{proposal_id}", {flag: True}).status == 200
+    assert listed() == {"关于医教融合的提案", "关于校园安全的提案"}
+    assert world.api(world.cppcc).patch(f"/proposals/{pid}", {"is_key": False}).status == 200
+    assert listed() == {"关于校园安全的提案"}
+    # the mayor (in charge of wjw too) sees it again once marked; a unit assigned later carries the mark
+    assert world.api(world.cppcc).patch(f"/proposals/{pid}", {"is_key": True}).status == 200
+    assert Assignment.objects.filter(proposal_id=pid, is_key_or_suggestion=True).count() == 2
+    assign(world, later, [(world.zjj, "co")])
+    assert set(Assignment.objects.filter(proposal_id=later).values_list("is_key_or_suggestion", flat=True)) == {True}
+
+
 def test_the_leaders_own_instructions_latest_first(world):
     pid, _ = lead(world, world.jyj, title="关于课后服务的建议")
     given = [(world.vicemayor, "请教育局认真研究"), (world.mayor, "市长的批示"), (world.vicemayor, "再次督促落实")]

@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 
-from handling.access import visible_assignments, visible_proposals
+from handling.access import followed_proposals, visible_assignments
 from handling.models import Assignment
 from handling.states import LIGHT_YELLOW_DAYS, AssignmentRole, State
 from organisation.models import Role, User
@@ -118,8 +118,7 @@ def _key(user: User) -> QuerySet[Proposal]:
         .order_by("pk")
     )
     return (
-        visible_proposals(user)
-        .filter(Q(is_key=True) | Q(is_suggestion=True) | Q(leading_leader=user))
+        followed_proposals(user)
         .select_related("session", "leading_leader")
         .prefetch_related(Prefetch("assignments", queryset=leads, to_attr="leads"))
     )

@@ -187,8 +187,8 @@ REVIEWS = reply_section(
 
 # 6. 领导批示
 def _instructions(user: User) -> QuerySet[Instruction]:
-    own = own_jurisdiction_proposals(user)
-    return Instruction.objects.filter(proposal__in=own).select_related("proposal__session", "leader")
+    # the proposal's jurisdiction, copied onto the instruction: own_jurisdiction_proposals without the join
+    return Instruction.objects.filter(own_jurisdiction(user)).select_related("proposal__session", "leader")
 
 
 def _instruction_filters(user: User, base: QuerySet[Any]) -> list[Filter]:
