@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from handling.models import Assignment
+from handling.models import Assignment, FollowUpItem
 from lib.errors import NotFound
 from organisation.models import DEPT_ROLES, Jurisdiction, Role
 from proposals.models import Proposal, Proposer
@@ -69,6 +69,19 @@ def followed_proposals(user: User) -> QuerySet[Proposal]:
     keyed = Assignment.objects.filter(department_id__in=_charged_ids(user), is_key_or_suggestion=True)
     led = Proposal.objects.filter(leading_leader=user).values("pk")
     return Proposal.objects.filter(pk__in=keyed.values("proposal_id").union(led))
+
+
+def visible_follow_up_items(user: User) -> QuerySet[FollowUpItem]:
+    """The B-class follow-up items (跟踪落实事项) of ``visible_assignments``; a unit's by the handling unit
+    copied onto each item (index ``follow_up_unit_open_idx`` for the open ones), not a join over every
+    assignment the unit ever had."""
+    if user.role in DEPT_ROLES and not user.is_superuser:
+        return (
+            FollowUpItem.objects.filter(handling_unit_id=user.department_id)
+            if user.department_id
+            else FollowUpItem.objects.none()
+        )
+    return FollowUpItem.objects.filter(assignment__in=visible_assignments(user).values("pk"))
 
 
 def visible_assignments(user: User) -> QuerySet[Assignment]:

@@ -485,6 +485,9 @@ def fill_read_columns() -> None:
         jurisdiction_id=Subquery(Proposal.objects.filter(pk=OuterRef("proposal_id")).values("jurisdiction_id")[:1])
     )
     copy_key_flags()
+    FollowUpItem.objects.filter(handling_unit__isnull=True).update(
+        handling_unit_id=Subquery(Assignment.objects.filter(pk=OuterRef("assignment_id")).values("department_id")[:1])
+    )
     later = Reply.objects.filter(
         assignment_id=OuterRef("assignment_id"), version__gt=OuterRef("version"), delivered_on__isnull=False
     )
@@ -838,8 +841,9 @@ def plan_follow_up(assignment: Assignment, *, actor: User, items: Sequence[PlanI
     created = []
     for i in items:
         item = FollowUpItem(
-            assignment=a, text=i.text, department=i.department, person=i.person, due_on=i.due_on, created_by=actor
-        )
+            assignment=a, handling_unit_id=a.department_id, text=i.text, department=i.department, person=i.person,
+            due_on=i.due_on, created_by=actor,
+        )  # fmt: skip
         reminders.schedule_item(item, today())
         item.save()
         created.append(item)

@@ -422,6 +422,9 @@ class FollowUpItem(models.Model):
     """One item of a B-class follow-up plan (跟踪落实方案)."""
 
     assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="follow_up_items")
+    # The unit handling the assignment (its department, copied when the plan is made; an item's 责任单位 below
+    # may be another): a unit's open items come from one index instead of a join over all its assignments.
+    handling_unit = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", null=True, editable=False)
     text = models.TextField("落实事项")
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
     person = models.CharField("责任人", max_length=50)
@@ -437,6 +440,11 @@ class FollowUpItem(models.Model):
         indexes = [
             models.Index(
                 fields=["remind_on", "id"], name="follow_up_remind_idx", condition=models.Q(remind_on__isnull=False)
+            ),
+            models.Index(
+                fields=["handling_unit", "due_on", "id"],
+                name="follow_up_unit_open_idx",
+                condition=models.Q(done_on__isnull=True),
             ),
         ]
 

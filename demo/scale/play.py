@@ -1435,8 +1435,9 @@ class Play:
                 [
                     g.ids.take(T.FOLLOW_UP.name),
                     a.id,
+                    unit.id,  # the handling unit (the assignment's)
                     text,
-                    unit.id,
+                    unit.id,  # the item's 责任单位
                     handler.name,
                     (base + timedelta(days=30 + int(rand() * 121))).isoformat(),
                     None,
@@ -1454,7 +1455,7 @@ class Play:
             None,
             {
                 "items": [
-                    {"id": i[0], "text": i[2], "department": unit.name, "person": handler.name, "due_on": i[5]}
+                    {"id": i[0], "text": i[3], "department": unit.name, "person": handler.name, "due_on": i[6]}
                     for i in items
                 ]
             },
@@ -1470,14 +1471,14 @@ class Play:
                 handler.id,
                 "follow_up_done",
                 None,
-                {"item_id": item[0], "text": item[2], "note": FOLLOW_UP_NOTE},
+                {"item_id": item[0], "text": item[3], "note": FOLLOW_UP_NOTE},
             )
-            item[6], item[7] = day.isoformat(), FOLLOW_UP_NOTE
+            item[7], item[8] = day.isoformat(), FOLLOW_UP_NOTE
             done -= 1
         for item in items:
-            item[9] = created
+            item[10] = created
             self.rows[T.FOLLOW_UP.name].append(tuple(item))
-        if done == 0 and all(i[6] for i in items) and day < g.yesterday:
+        if done == 0 and all(i[7] for i in items) and day < g.yesterday:
             day = g.day_after(day, 1, 10)
             text = g.pools.second_feedback.format(topic=self.src.topic)
             sid = g.ids.take(T.SECOND_FEEDBACK.name)

@@ -85,8 +85,8 @@ FEEDBACK = _t(
 )  # fmt: skip
 SELF_CHECK = _t(hm.SelfCheck, "id", "assignment_id", "findings", "fulfilled", "actions", "checked_by_id", "created_at")
 FOLLOW_UP = _t(
-    hm.FollowUpItem, "id", "assignment_id", "text", "department_id", "person", "due_on", "done_on", "note",
-    "created_by_id", "created_at", "remind_on",
+    hm.FollowUpItem, "id", "assignment_id", "handling_unit_id", "text", "department_id", "person", "due_on",
+    "done_on", "note", "created_by_id", "created_at", "remind_on",
 )  # fmt: skip
 SECOND_FEEDBACK = _t(hm.SecondFeedback, "id", "assignment_id", "text", "given_by_id", "created_at")
 REMINDER = _t(hm.Reminder, "id", "assignment_id", "kind", "message", "sent_by_id", "created_at")

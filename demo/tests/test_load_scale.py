@@ -254,6 +254,8 @@ def test_read_path_columns_are_written_as_the_actions_keep_them(loaded: Loaded) 
             assert a.is_key_or_suggestion == (a.proposal.is_key or a.proposal.is_suggestion), a.pk
             key += a.is_key_or_suggestion
         assert key > 0
+    items = FollowUpItem.objects.select_related("assignment")
+    assert items.exists() and all(i.handling_unit_id == i.assignment.department_id for i in items)
     given = Instruction.objects.select_related("proposal")
     assert given.exists() and all(i.jurisdiction_id == i.proposal.jurisdiction_id for i in given)
     if tables.REPLY_PUBLISHED:

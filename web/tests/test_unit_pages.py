@@ -142,12 +142,14 @@ def test_follow_up_items_of_the_unit(world):
     }
     act(world, world.jyj_handler, aid, "follow-up-plan", plan)
     _, other = drive_lead(world, "replied", result_class="B", unit=world.wjw, title="关于卫健委B类的建议")
+    # wjw's plan names jyj as 责任单位 of its item: the item is still wjw's to follow (the unit handling it)
     act(world, world.wjw_handler, other, "follow-up-plan", {"items": [{**plan["items"][0], "text": "卫健委的事项",
-                                                                     "department_id": world.wjw.pk}]})  # fmt: skip
+                                                                     "department_id": world.jyj.pk}]})  # fmt: skip
     c = signed_in(world.jyj_handler)
     resp = c.get("/unit/")
     assert [r["i"].text for r in resp.context["items"]] == ["开展课后服务专项督导", "制定课后服务经费保障办法"]
     assert resp.context["items_total"] == 2 and "卫健委的事项" not in resp.content.decode()
+    assert [r["i"].text for r in signed_in(world.wjw_handler).get("/unit/").context["items"]] == ["卫健委的事项"]
     item = Assignment.objects.get(pk=aid).follow_up_items.get(text="开展课后服务专项督导")
     act(world, world.jyj_handler, aid, "follow-up-done", {"item_id": item.pk, "note": "已完成"})
     assert [r["i"].text for r in c.get("/unit/").context["items"]] == ["制定课后服务经费保障办法"]
