@@ -164,4 +164,7 @@ class Instruction(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "领导批示"
-        indexes = [models.Index(fields=["jurisdiction", "-created_at", "id"], name="instruction_jur_created_idx")]
+        indexes = [
+            models.Index(fields=["jurisdiction", "-created_at", "id"], name="instruction_jur_created_idx"),
+            models.Index(fields=["leader", "-created_at", "id"], name="instruction_leader_created_idx"),  # 我的批示
+        ]
