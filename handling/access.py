@@ -22,9 +22,15 @@ if TYPE_CHECKING:
 
 
 def _jurisdiction_ids(user: User) -> list[int]:
+    """The user's jurisdiction and those under it, walked once per request's user (a workbench asks for
+    them in every section: the office's did it five times, ten queries)."""
     if user.jurisdiction_id is None:
         return []
-    return Jurisdiction(pk=user.jurisdiction_id).descendant_ids()
+    cached: tuple[int, list[int]] | None = getattr(user, "_jurisdiction_ids", None)
+    if cached is None or cached[0] != user.jurisdiction_id:  # a test may move the user to another jurisdiction
+        cached = (user.jurisdiction_id, Jurisdiction(pk=user.jurisdiction_id).descendant_ids())
+        user._jurisdiction_ids = cached  # type: ignore[attr-defined]
+    return list(cached[1])
 
 
 def _charged_ids(user: User) -> list[int]:
