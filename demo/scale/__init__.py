@@ -333,18 +333,31 @@ class ScaleLoad:
 Chunk = tuple[int, int, list[sink.Batch]]  # proposals done, events so far, the rows
 
 
-def _chunks(g: Generator, plan: Sequence[tuple[Place, int, int]], size: int) -> Iterator[Chunk]:
-    """Generate the proposals of ``plan`` in order, a chunk of ``size`` at a time."""
-    done = pending = 0
+def _interleaved(plan: Sequence[tuple[Place, int, int]]) -> Iterator[tuple[Place, int, str]]:
+    """Each year's proposals with the places interleaved, as a province registers them through the year, not
+    place after place: proposal i of a place's n comes at i/n of the year. So the newest ids of a list scoped to
+    a few jurisdictions lie near the top of the index, as in a real province (place after place, an office's
+    newest page first skipped the ten other cities' whole year)."""
+    years: dict[int, list[tuple[Place, int]]] = {}
     for place, year, n in plan:
-        width = max(3, len(str(n)))
-        for i in range(1, n + 1):
-            g.proposal(place, year, str(i).zfill(width))
-            pending += 1
-            if pending >= size:
-                done += pending
-                pending = 0
-                yield done, g.events, g.take_chunk()
+        years.setdefault(year, []).append((place, n))
+    for year, places in years.items():
+        order = sorted((i / n, j, i) for j, (_, n) in enumerate(places) for i in range(1, n + 1))
+        for _, j, i in order:
+            place, n = places[j]
+            yield place, year, str(i).zfill(max(3, len(str(n))))
+
+
+def _chunks(g: Generator, plan: Sequence[tuple[Place, int, int]], size: int) -> Iterator[Chunk]:
+    """Generate the proposals of ``plan`` (interleaved within each year), a chunk of ``size`` at a time."""
+    done = pending = 0
+    for place, year, number in _interleaved(plan):
+        g.proposal(place, year, number)
+        pending += 1
+        if pending >= size:
+            done += pending
+            pending = 0
+            yield done, g.events, g.take_chunk()
     if pending:
         yield done + pending, g.events, g.take_chunk()
 

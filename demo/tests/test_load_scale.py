@@ -102,6 +102,18 @@ def sign_in(username: str) -> Client:
 # What is written
 
 
+def test_the_places_file_side_by_side_through_the_year(loaded: Loaded) -> None:
+    """Within a year the ids interleave the jurisdictions (demo.scale._interleaved), as a real province's do:
+    the newest page of one jurisdiction's list is found near the top of the id index."""
+    year = Proposal.objects.order_by("-year").values_list("year", flat=True).first()
+    assert year is not None
+    filed = Proposal.objects.filter(year=year)
+    places = set(filed.values_list("jurisdiction_id", flat=True))
+    # each place's last proposal of the year comes at the year's end: the newest ids are one of each place
+    newest = filed.order_by("-id").values_list("jurisdiction_id", flat=True)[: len(places)]
+    assert set(newest) == places and len(places) > 3
+
+
 def test_counts_per_table(loaded: Loaded) -> None:
     assert Proposal.objects.count() == 300
     assert Jurisdiction.objects.count() == 15
