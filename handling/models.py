@@ -78,6 +78,8 @@ class Assignment(models.Model):
             models.Index(fields=["department", "state", "watch_on"], name="assignment_dept_todo_idx"),
             models.Index(fields=["department", "watch_on"], name="assignment_dept_watch_idx"),
             models.Index(fields=["department", "proposal"], name="assignment_dept_proposal_idx"),
+            # the workbenches' counts by role, state and deadline (a unit's, a leader's units'), index-only
+            models.Index(fields=["department", "role", "state", "watch_on"], name="assignment_dept_role_state_idx"),
             models.Index(
                 fields=["department", "proposal"],
                 name="assignment_dept_key_idx",

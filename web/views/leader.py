@@ -155,7 +155,9 @@ KEY = Section(
         Column("主办单位", lambda p: "、".join(a.department.name for a in p.leads)),
         *proposal_columns("状态"),
     ],
-    "number",
+    # newest first: this session's before last year's (提案号 restarts each session, so sorting by it mixed
+    # the years), and at a province's size the ids alone order the page, no proposal read but the shown
+    "-pk",
     "web/leader/_rows_key.html",
     "没有重点提案或建议案。",
 )
