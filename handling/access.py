@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from handling.models import Assignment, FollowUpItem
 from lib.errors import NotFound
 from organisation.models import DEPT_ROLES, Jurisdiction, Role
-from proposals.models import Proposal, Proposer
+from proposals.models import KEY_OR_SUGGESTION, Proposal, Proposer
 
 if TYPE_CHECKING:
     from organisation.models import User
@@ -69,9 +69,8 @@ def followed_proposals(user: User) -> QuerySet[Proposal]:
     ``visible_proposals``, those marked or led by them. A leader's are read from the assignments' copy of the
     flags (``Assignment.is_key_or_suggestion``, index ``assignment_dept_key_idx``) on the units in their
     charge, a few thousand index entries in a province, not every assignment of those units."""
-    flagged = Q(is_key=True) | Q(is_suggestion=True)
     if user.role != Role.GOV_LEADER or user.is_superuser:
-        return visible_proposals(user).filter(flagged | Q(leading_leader=user))
+        return visible_proposals(user).filter(KEY_OR_SUGGESTION | Q(leading_leader=user))
     keyed = Assignment.objects.filter(department_id__in=_charged_ids(user), is_key_or_suggestion=True)
     led = Proposal.objects.filter(leading_leader=user).values("pk")
     return Proposal.objects.filter(pk__in=keyed.values("proposal_id").union(led))

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from history.recording import record_event
@@ -23,7 +23,7 @@ from lib.errors import Forbidden, InvalidInput, InvalidTransition, RuleViolation
 from notifications.delivery import notify, office_users, unit_users
 from organisation.models import DEPT_ROLES, Department, Role, User
 from organisation.roles import require_role
-from proposals.models import Proposal, Proposer
+from proposals.models import KEY_OR_SUGGESTION, Proposal, Proposer
 from search import index as search_index
 from search.models import Kind as SearchKind
 from workcalendar.counting import WorkCalendar, load_calendar
@@ -195,7 +195,7 @@ def _new_assignment(
         state=S.PENDING,
         year=proposal.year,
         jurisdiction_id=proposal.jurisdiction_id,
-        is_key_or_suggestion=proposal.is_key or proposal.is_suggestion,
+        is_key_or_suggestion=proposal.is_key_or_suggestion,
         assigned_on=assigned_on,
         assigned_by=actor,
         due_on=d.due_on,
@@ -471,7 +471,7 @@ def _mark_published(a: Assignment, reply: Reply) -> None:
 def copy_key_flags() -> int:
     """Set ``Assignment.is_key_or_suggestion`` from the proposals' flags wherever it differs (bulk loads,
     restores, the migration; ``handling.receivers`` keeps it as flags change). The assignments changed."""
-    flagged = Proposal.objects.filter(Q(is_key=True) | Q(is_suggestion=True)).values("pk")
+    flagged = Proposal.objects.filter(KEY_OR_SUGGESTION).values("pk")
     on = Assignment.objects.filter(is_key_or_suggestion=False, proposal__in=flagged).update(is_key_or_suggestion=True)
     off = Assignment.objects.filter(is_key_or_suggestion=True).exclude(proposal__in=flagged)
     return on + off.update(is_key_or_suggestion=False)

@@ -12,4 +12,4 @@ from .models import Assignment
 def copy_key_flags(sender: Any, proposal: Proposal, **kwargs: Any) -> None:
     """A proposal marked or unmarked as key proposal / 建议案: its assignments carry the copy the leaders'
     lists read (``Assignment.is_key_or_suggestion``), in the same transaction."""
-    Assignment.objects.filter(proposal=proposal).update(is_key_or_suggestion=proposal.is_key or proposal.is_suggestion)
+    Assignment.objects.filter(proposal=proposal).update(is_key_or_suggestion=proposal.is_key_or_suggestion)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 
 from lib.indexes import NullsLastIndex
 from organisation.models import Jurisdiction
@@ -42,6 +42,10 @@ class ProposalKind(models.TextChoices):
     INDIVIDUAL = "individual", "个人提案"
     JOINT = "joint", "联名提案"
     COLLECTIVE = "collective", "集体提案"
+
+
+# The proposals ``Proposal.is_key_or_suggestion`` is true of, as a filter.
+KEY_OR_SUGGESTION = Q(is_key=True) | Q(is_suggestion=True)
 
 
 class Proposal(models.Model):
@@ -122,9 +126,14 @@ class Proposal(models.Model):
         return f"{name} 第{self.number}号"
 
     @property
+    def is_key_or_suggestion(self) -> bool:
+        """A key proposal (重点提案) or a 建议案: followed by leaders, supervised, reported (``KEY_OR_SUGGESTION``)."""
+        return self.is_key or self.is_suggestion
+
+    @property
     def needs_leader_approval(self) -> bool:
         """Key proposals and 建议案 go through office review, leader approval and a reply meeting (§四(三))."""
-        return self.is_key or self.is_suggestion
+        return self.is_key_or_suggestion
 
 
 class Proposer(models.Model):

@@ -30,7 +30,7 @@ from handling.models import Assignment, ResultClass
 from handling.queries import published_replies
 from handling.states import AssignmentRole
 from organisation.models import Department, Jurisdiction
-from proposals.models import Proposal
+from proposals.models import KEY_OR_SUGGESTION, Proposal
 from reports.queries import ACTIVE, COUNT_KEYS, TARGETS, department_stats, metric_conditions, summed
 
 TARGET_LABELS = {"reply_rate": "办复率", "meeting_rate": "见面率", "satisfaction_rate": "满意率"}
@@ -296,7 +296,7 @@ def _cases(jurisdiction_id: int, year: int) -> list[Case]:
 
 
 def _key_proposals(jurisdiction_id: int, year: int) -> list[KeyProposal]:
-    key = Q(is_key=True) | Q(is_suggestion=True)
+    key = KEY_OR_SUGGESTION
     proposals = list(
         Proposal.objects.filter(jurisdiction_id=jurisdiction_id, year=year)
         .filter(key)

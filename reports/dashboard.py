@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from handling.models import Assignment
 from handling.states import AssignmentRole
 from organisation.models import Jurisdiction
-from proposals.models import Proposal, ProposalStatus
+from proposals.models import KEY_OR_SUGGESTION, Proposal, ProposalStatus
 
 from .queries import TARGETS, department_stats, summed
 from .workbench import LightTotals, light_totals, unit_lights
@@ -81,9 +81,7 @@ def dashboard(
     unit_ids = [u["department_id"] for u in units]
     assignments = Assignment.objects.filter(department_id__in=unit_ids)
     lights = light_totals(unit_lights(assignments.filter(role=AssignmentRole.LEAD), today))
-    key = Proposal.objects.filter(jurisdiction_id__in=jurisdiction_ids, year=year).filter(
-        Q(is_key=True) | Q(is_suggestion=True)
-    )
+    key = Proposal.objects.filter(KEY_OR_SUGGESTION, jurisdiction_id__in=jurisdiction_ids, year=year)
     if department_ids is not None:
         key = key.filter(assignments__department_id__in=department_ids).distinct()
     by_status = dict(key.values("status").annotate(n=Count("pk", distinct=True)).values_list("status", "n"))

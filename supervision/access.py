@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from handling.access import visible_proposals
 from lib.errors import NotFound
 from organisation.models import DEPT_ROLES, Role
-from proposals.models import Proposal
+from proposals.models import KEY_OR_SUGGESTION, Proposal
 
 from .models import Milestone
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from organisation.models import User
 
 READERS = frozenset({Role.OFFICE_STAFF, Role.CPPCC_STAFF, Role.GOV_LEADER, *DEPT_ROLES})
-SUPERVISED = Q(is_key=True) | Q(is_suggestion=True)
+SUPERVISED = KEY_OR_SUGGESTION
 
 
 def supervised_proposals(user: User) -> QuerySet[Proposal]:

@@ -50,7 +50,7 @@ def _lock(proposal_id: int) -> Proposal:
 
 
 def _require_supervised(p: Proposal) -> None:
-    if not (p.is_key or p.is_suggestion):
+    if not p.is_key_or_suggestion:
         raise RuleViolation("not_key_proposal", "只有重点提案和建议案列入动态督办。")
 
 

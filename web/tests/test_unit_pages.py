@@ -207,3 +207,29 @@ def test_unit_workbench_on_a_phone(bworld, open_page):
     case(bworld)
     page = open_page(bworld.jyj_head, viewport=PHONE, path="/unit/")
     look(page, "unit-workbench")
+
+
+def test_what_needs_me_counts_past_what_it_shows_and_says_when_it_stopped(world, monkeypatch):
+    """Rows shown: at most MINE_SHOWN; counted: the candidates examined, with "+" once a list stops at
+    CANDIDATES. Later steps (here B-class replies without a plan) are counted without being loaded."""
+    from web.views import unit as unit_views
+
+    for n in range(3):
+        assigned(world, f"关于待签收的第{n}件建议", [(world.jyj, "lead")])
+    for n in range(3):
+        drive_lead(world, "replied", result_class="B", title=f"关于B类答复的第{n}件建议")
+    client = signed_in(world.jyj_handler)
+    resp = client.get("/unit/")
+    # 3 to receive, and each B-class reply has its 回头看 and its plan to make: 9
+    assert resp.context["mine_total"] == 9 and not resp.context["mine_capped"]
+    assert 'badge text-bg-danger">9</span>' in resp.content.decode()
+    assert {r["action"] for r in resp.context["mine"]} == {"receive", "self_check", "follow_up_plan"}
+
+    monkeypatch.setattr(unit_views, "MINE_SHOWN", 2)
+    resp = client.get("/unit/")  # 2 shown, the later steps counted past the 2 rows loaded of each
+    assert len(resp.context["mine"]) == 2 and resp.context["mine_total"] == 9 and not resp.context["mine_capped"]
+
+    monkeypatch.setattr(unit_views, "CANDIDATES", 2)
+    resp = client.get("/unit/")  # each of the three lists stops at 2
+    assert resp.context["mine_total"] == 6 and resp.context["mine_capped"]
+    assert 'badge text-bg-danger">6+</span>' in resp.content.decode()

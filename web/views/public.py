@@ -16,7 +16,7 @@ from django.urls import path
 from handling.disclosure import public_text
 from handling.models import Reply
 from handling.queries import published_replies
-from handling.states import AssignmentRole
+from handling.states import TRANSITIONS
 from lib.errors import NotFound
 from organisation.models import Department
 from proposals.models import Session
@@ -34,9 +34,9 @@ def _filters(base: QuerySet[Reply]) -> list[Filter]:
     # the sessions' years (a small table), each probed in reply_published_year_idx: not a scan of the replies
     published = Reply.objects.filter(published_year=OuterRef("year"), published_on__isnull=False)
     years = Session.objects.order_by("-year").values_list("year", flat=True).distinct().filter(Exists(published))
-    # replies are the lead unit's (the transition table's draft_reply): probed per unit from its lead
-    # assignments in assignment_dept_role_state_idx, not through its co-handling first
-    lead = base.filter(assignment__role=AssignmentRole.LEAD)
+    # replies are drafted on the assignments the transition table's draft_reply applies to (the lead's):
+    # probed per unit from those in assignment_dept_role_state_idx, not through its co-handling first
+    lead = base.filter(assignment__role__in=TRANSITIONS["draft_reply"].applies_to)
     departments = Department.objects.filter(pk__in=lead.values("assignment__department_id")).order_by("code", "pk")
     return [
         Filter("q", "案由或答复内容", _search, kind="text"),

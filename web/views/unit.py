@@ -101,16 +101,21 @@ def _later(user: User, qs: QuerySet[Assignment]) -> tuple[list[tuple[Assignment,
     not yet done, by the deadline the reply's delivery set, then B-class replies without a follow-up plan
     (跟踪落实方案), earliest reply first. Returns the first ``MINE_SHOWN`` of each, how many there are, and
     whether that count stopped at ``CANDIDATES``."""
-    # Both steps are the lead unit's; their checks read the user's role and unit and what the queries ask
-    # (lead, state, delivered class): as the first row answers, so would every row. So only the rows shown
-    # are loaded, and the rest counted (a unit of a province has thousands of old cases).
-    rows = qs.filter(role=AssignmentRole.LEAD).select_related("proposal__session", "department")
+
+    # Each query asks what the transition table asks of its step (the assignment's role, its state) and what
+    # the step's records need; the check left reads the user's role and unit: as the first row answers, so
+    # would every row. So only the rows shown are loaded, and the rest counted (a unit of a province has
+    # thousands of old cases).
+    def open_step(name: str) -> QuerySet[Assignment]:
+        t = TRANSITIONS[name]
+        return qs.filter(role__in=t.applies_to, state__in=t.sources).select_related("proposal__session", "department")
+
     steps = (
-        ("self_check", rows.filter(
-            state__in=TRANSITIONS["self_check"].sources, self_check_due__isnull=False, self_check_done_on__isnull=True
+        ("self_check", open_step("self_check").filter(
+            self_check_due__isnull=False, self_check_done_on__isnull=True
         ).order_by("self_check_due", "pk")),
-        ("follow_up_plan", rows.filter(
-            state__in=TRANSITIONS["follow_up_plan"].sources, delivered_class=ResultClass.B, follow_up_items__isnull=True
+        ("follow_up_plan", open_step("follow_up_plan").filter(
+            delivered_class=ResultClass.B, follow_up_items__isnull=True
         ).order_by("first_replied_on", "pk")),
     )  # fmt: skip
     shown: list[tuple[Assignment, str]] = []
